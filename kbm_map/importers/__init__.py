@@ -1,0 +1,45 @@
+"""Read lists of Lernorte, regions, postcodes and population figures from files.
+
+Readers turn a file into RawRecords; a mapping file (TOML) says how their columns become
+target records. Nothing here touches the database: the import service upserts the results.
+"""
+
+from .apply import apply_mapping
+from .mapping import Mapping, load_mapping, parse_mapping
+from .records import (
+    ImportFileError,
+    MappedRecord,
+    RawRecord,
+    RecordSource,
+    Rejection,
+    RowWarning,
+)
+from .sources import open_records
+from .targets import (
+    AREAS,
+    KINDS,
+    GazetteerRecord,
+    LocationRecord,
+    PopulationRecord,
+    RegionRecord,
+)
+
+__all__ = [
+    "AREAS",
+    "KINDS",
+    "GazetteerRecord",
+    "ImportFileError",
+    "LocationRecord",
+    "MappedRecord",
+    "Mapping",
+    "PopulationRecord",
+    "RawRecord",
+    "RecordSource",
+    "RegionRecord",
+    "Rejection",
+    "RowWarning",
+    "apply_mapping",
+    "load_mapping",
+    "open_records",
+    "parse_mapping",
+]

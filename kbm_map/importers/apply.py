@@ -1,0 +1,128 @@
+"""Apply a mapping to raw records: file-level checks, then one target record per row."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from shapely.geometry.base import BaseGeometry
+
+from .builders import BUILDERS
+from .fields import RowError, Surroundings
+from .mapping import Mapping
+from .records import ImportFileError, MappedRecord, RawRecord, Rejection, RowWarning
+from .targets import REQUIRED
+
+Result = MappedRecord | Rejection
+
+
+def apply_mapping(
+    records: Iterable[RawRecord | Rejection],
+    mapping: Mapping,
+    region_bbox: tuple[float, float, float, float] | None = None,
+    region_area: BaseGeometry | None = None,
+) -> Iterator[Result]:
+    """Turn records into target records or rejections; raise ImportFileError for file problems.
+
+    `region_bbox` is (min_lon, min_lat, max_lon, max_lat) in WGS84; `region_area` is the
+    region's outline (e.g. the union of its Gemeinden). Locations outside them are rejected,
+    or swapped back when latitude and longitude were swapped in the file.
+    """
+    file = getattr(records, "name", "")
+    iterator = iter(records)
+    columns = getattr(records, "columns", None)
+    first: list[RawRecord | Rejection] = []
+    if columns is None:
+        # A plain iterable: learn the columns from the first record.
+        for item in iterator:
+            first.append(item)
+            if isinstance(item, RawRecord):
+                break
+        columns = list(first[-1].data) if first and isinstance(first[-1], RawRecord) else []
+        if not first:
+            raise ImportFileError(f"file {file}: contains no records")
+    bound = bind(mapping, columns, getattr(records, "tabular", True), file)
+    surroundings = Surroundings(region_bbox, region_area)
+    return _results(file, _chain(first, iterator), bound, surroundings)
+
+
+def _chain(first: list[Any], rest: Iterator[Any]) -> Iterator[Any]:
+    """Yield the peeked records, then the rest."""
+    yield from first
+    yield from rest
+
+
+def _results(
+    file: str, items: Iterator[RawRecord | Rejection], mapping: Mapping, surroundings: Surroundings
+) -> Iterator[Result]:
+    """Build each row; pass on rejections; reject repeated ids, naming the first row."""
+    build = BUILDERS[mapping.target]
+    first_row: dict[str, int] = {}
+    for item in items:
+        if isinstance(item, Rejection):
+            yield item
+            continue
+        warnings: list[RowWarning] = []
+        try:
+            record, key = build(item, mapping, surroundings, warnings)
+        except RowError as problem:
+            yield Rejection(file, item.row, problem.field, problem.reason)
+            continue
+        if key is not None:
+            if key in first_row:
+                yield Rejection(
+                    file,
+                    item.row,
+                    "id",
+                    f"id {key!r} was already used in row {first_row[key]}; this row was skipped",
+                )
+                continue
+            first_row[key] = item.row
+        yield MappedRecord(file, item.row, record, warnings)
+
+
+def bind(mapping: Mapping, columns: list[str], tabular: bool, file: str) -> Mapping:
+    """Match the mapping's column names to the file's; raise if needed columns are missing."""
+    exact = set(columns)
+    folded = {" ".join(c.split()).casefold(): c for c in columns}
+    names: dict[str, str] = {}
+
+    def present(column: str) -> bool:
+        """Tell whether the file has the column, recording its spelling there."""
+        if column in exact:
+            return True
+        actual = folded.get(" ".join(column.split()).casefold())
+        if actual is not None:
+            names[column] = actual
+        return actual is not None
+
+    missing: list[str] = []
+    required = set(mapping.required_columns())
+
+    def need(columns_: tuple[str, ...], purpose: str, must: bool) -> None:
+        """Note the columns that are missing though the mapping relies on them."""
+        for column in columns_:
+            if not present(column) and (must or column in required):
+                missing.append(f"{column!r} (for {purpose})")
+
+    if mapping.id is not None:
+        need(mapping.id.columns, "id", True)
+    for rule in mapping.rules.values():
+        available = [s for s in rule.sources if all(present(c) for c in s.columns)]
+        if not available and (tabular or rule.field in required_fields(mapping)):
+            need(rule.sources[0].columns, rule.field, True)
+    for target_field, pairs in mapping.flags.items():
+        need(tuple(c for c, _ in pairs), f"flags of {target_field}", tabular)
+    for key, expression in mapping.extra.items():
+        need(expression.columns, f"extra {key}", tabular)
+    if missing:
+        raise ImportFileError(
+            f"file {file}: mapping {mapping.name} needs the column(s) {', '.join(missing)}, "
+            f"which the file does not have. The file's columns are: {', '.join(columns)}"
+        )
+    return mapping.renamed(names) if names else mapping
+
+
+def required_fields(mapping: Mapping) -> set[str]:
+    """Return the fields every row needs for this mapping's target."""
+    return set(REQUIRED[mapping.target])

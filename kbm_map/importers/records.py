@@ -1,0 +1,102 @@
+"""Plain records that flow from a file reader through a mapping to the import service."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from shapely.geometry.base import BaseGeometry
+
+# A point is (lon, lat) in WGS84; areas (Gemeinden) are shapely geometries in WGS84.
+Geometry = tuple[float, float] | BaseGeometry
+
+
+class ImportFileError(Exception):
+    """A problem with a whole file (or mapping) that stops its import."""
+
+
+@dataclass(frozen=True)
+class RawRecord:
+    """One row or feature as read from a file, before any mapping."""
+
+    row: int  # the number a person sees: spreadsheet row (header = 1), feature or element number
+    data: dict[str, Any]
+    geometry: Geometry | None = None
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """A row that was not imported, and why."""
+
+    file: str
+    row: int | None
+    field: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        """Describe the rejection as one line: where, then why."""
+        return _where(self.file, self.row, self.field) + self.reason
+
+
+@dataclass(frozen=True)
+class RowWarning:
+    """A value that was changed or dropped while the row itself was imported."""
+
+    field: str | None
+    message: str
+
+    def __str__(self) -> str:
+        """Describe the warning as one line."""
+        return (f"field {self.field}: " if self.field else "") + self.message
+
+
+@dataclass
+class MappedRecord:
+    """A row turned into a target record (location, region, gazetteer or population)."""
+
+    file: str
+    row: int
+    record: Any  # LocationRecord | RegionRecord | GazetteerRecord | PopulationRecord
+    warnings: list[RowWarning] = field(default_factory=list)
+
+    def describe_warnings(self) -> list[str]:
+        """Return the warnings as lines that name file and row."""
+        return [_where(self.file, self.row, w.field) + w.message for w in self.warnings]
+
+
+@dataclass
+class RecordSource:
+    """An opened input file: what was detected about it, and its records on iteration."""
+
+    path: Path
+    format: str  # csv, xlsx, geojson, osm, json
+    columns: list[str]
+    read: Callable[[], Iterator[RawRecord | Rejection]] = field(repr=False)
+    # Tabular sources (CSV, XLSX) have a fixed header; others may lack a key in some records.
+    tabular: bool = True
+    encoding: str | None = None
+    delimiter: str | None = None
+    header_row: int | None = None
+    crs: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        """Return the file name used in messages."""
+        return self.path.name
+
+    def __iter__(self) -> Iterator[RawRecord | Rejection]:
+        """Read the records (again) from the file."""
+        return self.read()
+
+
+def _where(file: str, row: int | None, field_name: str | None) -> str:
+    """Format the location part of a message: 'file, row 5, field postcode: '."""
+    parts = [f"file {file}"] if file else []
+    if row is not None:
+        parts.append(f"row {row}")
+    if field_name:
+        parts.append(f"field {field_name}")
+    return ", ".join(parts) + (": " if parts else "")

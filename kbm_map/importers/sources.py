@@ -1,0 +1,124 @@
+"""Open an input file with the reader its extension and content call for."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .csvfile import read_csv
+from .geojsonfile import features_source
+from .jsonfile import load_json, records_source
+from .osmfile import elements_source, read_osm_xml
+from .records import ImportFileError, RecordSource
+from .xlsxfile import read_xlsx
+
+if TYPE_CHECKING:
+    from .mapping import Mapping
+
+FORMATS = ("csv", "xlsx", "geojson", "json", "osm")
+_EXTENSIONS = {
+    ".csv": "csv",
+    ".tsv": "csv",
+    ".txt": "csv",
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
+    ".geojson": "geojson",
+    ".json": "json",
+    ".osm": "osm",
+    ".xml": "osm",
+}
+_CLAIMS = {
+    "csv": "a CSV text file",
+    "xlsx": "an Excel workbook (.xlsx)",
+    "geojson": "GeoJSON",
+    "json": "JSON",
+    "osm": "OpenStreetMap XML",
+}
+
+
+_FOUND = {
+    None: "plain text",
+    "xlsx": "a zip file or Excel workbook",
+    "json": "JSON",
+    "osm": "XML or HTML",
+}
+
+
+def sniff(head: bytes) -> str | None:
+    """Tell the format from a file's first bytes, or None for plain text."""
+    if head.startswith(b"PK\x03\x04"):
+        return "xlsx"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        return "xls"
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if text.startswith((b"{", b"[")):
+        return "json"
+    if text.startswith(b"<"):
+        return "osm"
+    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "binary"
+    return None
+
+
+def open_records(path: str | Path, mapping: Mapping | None = None) -> RecordSource:
+    """Open an input file and return its records; raise ImportFileError for file problems."""
+    path = Path(path)
+    if not path.is_file():
+        raise ImportFileError(f"file {path}: does not exist or is not a file")
+    with path.open("rb") as handle:
+        head = handle.read(512)
+    if not head.strip():
+        raise ImportFileError(f"file {path.name}: is empty")
+    claimed = (mapping.format if mapping else None) or _EXTENSIONS.get(path.suffix.lower())
+    found = sniff(head)
+    if found == "xls":
+        raise ImportFileError(
+            f"file {path.name}: is an old Excel workbook (.xls); save it as .xlsx or CSV UTF-8"
+        )
+    if found == "binary":
+        raise ImportFileError(f"file {path.name}: is not a text file, a workbook or JSON")
+    kind = claimed or found or "csv"
+    expected = {"csv": None, "xlsx": "xlsx", "geojson": "json", "json": "json", "osm": "osm"}
+    if found != expected[kind]:
+        actual = _FOUND[found]
+        raise ImportFileError(
+            f"file {path.name}: should be {_CLAIMS[kind]} but looks like {actual}"
+        )
+    if kind == "csv":
+        return read_csv(
+            path, mapping.delimiter if mapping else None, mapping.encoding if mapping else None
+        )
+    if kind == "xlsx":
+        return read_xlsx(
+            path, mapping.required_columns() if mapping else (), mapping.sheet if mapping else None
+        )
+    if kind == "osm":
+        return read_osm_xml(path)
+    return _open_json(path, kind, mapping)
+
+
+def _open_json(path: Path, kind: str, mapping: Mapping | None) -> RecordSource:
+    """Tell GeoJSON, Overpass JSON and plain record lists apart and open them."""
+    document = load_json(path)
+    crs = mapping.crs if mapping else None
+    is_dict = isinstance(document, dict)
+    if kind == "geojson" or (is_dict and "type" in document and "features" in document):
+        return features_source(path, document, crs)
+    if is_dict and isinstance(document.get("elements"), list):
+        return elements_source(path, document["elements"])
+    if is_dict and document.get("type") in _GEOJSON_TYPES:
+        return features_source(path, document, crs)  # raises: says what the top-level type is
+    return records_source(path, document)
+
+
+_GEOJSON_TYPES = {
+    "Feature",
+    "FeatureCollection",
+    "Point",
+    "MultiPoint",
+    "LineString",
+    "MultiLineString",
+    "Polygon",
+    "MultiPolygon",
+    "GeometryCollection",
+}

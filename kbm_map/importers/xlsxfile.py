@@ -1,0 +1,110 @@
+"""Read Excel workbooks (.xlsx), finding the header row below any title rows."""
+
+from __future__ import annotations
+
+import warnings
+import zipfile
+from collections.abc import Collection, Iterator
+from pathlib import Path
+from typing import Any
+
+from openpyxl import load_workbook
+
+from .records import ImportFileError, RawRecord, RecordSource
+
+HEADER_SEARCH_ROWS = 30  # title blocks in office lists are a few rows; the header is near the top
+
+
+def _open(path: Path):
+    """Open a workbook read-only, turning a broken file into a clear error."""
+    try:
+        with warnings.catch_warnings():
+            # Workbooks written by other programs than Excel lack a default style; harmless.
+            warnings.filterwarnings("ignore", category=UserWarning, module="openpyxl")
+            return load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError) as error:
+        raise ImportFileError(
+            f"file {path.name}: is not a readable .xlsx workbook ({error})"
+        ) from None
+
+
+def _cells(row: tuple[Any, ...]) -> list[Any]:
+    """Strip text cells and turn empty ones into None."""
+    out = []
+    for value in row:
+        if isinstance(value, str):
+            value = value.strip() or None
+        out.append(value)
+    return out
+
+
+def find_header(rows: list[list[Any]], required: Collection[str] = ()) -> int:
+    """Return the index of the header row among the first rows of a sheet."""
+    wanted = {c.casefold() for c in required}
+    if wanted:
+        for index, row in enumerate(rows):
+            names = {str(v).casefold() for v in row if isinstance(v, str)}
+            if wanted <= names:
+                return index
+    widest = max((sum(v is not None for v in row) for row in rows), default=0)
+    for index, row in enumerate(rows[:-1]):
+        labels = sum(isinstance(v, str) for v in row)
+        # A header names most columns, and the next filled row holds data, not more titles.
+        following = next((r for r in rows[index + 1 :] if any(v is not None for v in r)), [])
+        if labels >= max(2, widest // 2) and sum(v is not None for v in following) >= 2:
+            return index
+    raise ImportFileError("no header row found: no row names at least two columns")
+
+
+def read_xlsx(path: Path, required: Collection[str] = (), sheet: str | None = None) -> RecordSource:
+    """Open the first (or the named) sheet; rows are read on iteration."""
+    workbook = _open(path)
+    try:
+        if sheet and sheet not in workbook.sheetnames:
+            sheets = ", ".join(workbook.sheetnames)
+            raise ImportFileError(f"file {path.name}: has no sheet {sheet!r} (sheets: {sheets})")
+        worksheet = workbook[sheet] if sheet else workbook.worksheets[0]
+        rows_seen = worksheet.iter_rows(max_row=HEADER_SEARCH_ROWS, values_only=True)
+        top = [_cells(r) for r in rows_seen]
+    finally:
+        workbook.close()
+    if not any(any(v is not None for v in row) for row in top):
+        raise ImportFileError(f"file {path.name}: the sheet is empty")
+    try:
+        header_index = find_header(top, required)
+    except ImportFileError as error:
+        raise ImportFileError(f"file {path.name}: {error}") from None
+    header = [str(v) if v is not None else "" for v in top[header_index]]
+    while header and not header[-1]:
+        header.pop()
+    columns = [name or f"column {i}" for i, name in enumerate(header, start=1)]
+    header_row = header_index + 1
+    if all(not any(v is not None for v in row) for row in top[header_index + 1 :]) and (
+        len(top) < HEADER_SEARCH_ROWS
+    ):
+        raise ImportFileError(f"file {path.name}: has a header row but no data rows")
+
+    def rows() -> Iterator[RawRecord]:
+        """Yield the data rows below the header with their sheet row numbers."""
+        book = _open(path)
+        try:
+            ws = book[sheet] if sheet else book.worksheets[0]
+            for number, row in enumerate(ws.iter_rows(values_only=True), start=1):
+                if number <= header_row:
+                    continue
+                cells = _cells(row)
+                if not any(v is not None for v in cells):
+                    continue
+                cells += [None] * (len(columns) - len(cells))
+                yield RawRecord(row=number, data=dict(zip(columns, cells, strict=False)))
+        finally:
+            book.close()
+
+    return RecordSource(
+        path=path,
+        format="xlsx",
+        columns=columns,
+        read=rows,
+        header_row=header_row,
+        notes=[f"header in row {header_row}"],
+    )
