@@ -1,0 +1,39 @@
+"""kbm-map: a Bildungslandkarte for German municipalities."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+__version__ = "0.1.0"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Create the Flask app from KBM_* environment variables, overridden by `config`."""
+    from . import cli, db, i18n, models  # noqa: F401  (models registers the tables)
+    from .config import load_config
+
+    instance_path = os.environ.get("KBM_INSTANCE_PATH") or str(PROJECT_ROOT / "instance")
+    app = Flask(
+        __name__,
+        instance_path=os.path.abspath(instance_path),
+        static_folder=str(PROJECT_ROOT / "static"),
+        template_folder=str(PROJECT_ROOT / "templates"),
+    )
+    app.config.update(load_config(app.instance_path, config))
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    app.config["SESSION_COOKIE_SECURE"] = app.config["KBM_ENV"] == "production"
+    app.config["JSON_SORT_KEYS"] = False
+
+    db.init_app(app)
+    i18n.init_app(app)
+    cli.init_app(app)
+
+    from .public import bp as public_bp
+
+    app.register_blueprint(public_bp)
+    return app

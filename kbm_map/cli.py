@@ -1,0 +1,127 @@
+"""The `kbm-map` command line (also reachable as `flask --app kbm_map …`)."""
+
+from __future__ import annotations
+
+import functools
+import sys
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup
+
+from .errors import KbmMapError
+
+HELP = """kbm-map: the Bildungslandkarte of your region.
+
+\b
+First steps:
+  kbm-map init-db            create the database (or bring it up to date)
+  kbm-map demo               fill it with a made-up demo region
+  kbm-map create-user EMAIL  add a staff account (asks for the password)
+  kbm-map run                serve the site on http://127.0.0.1:5000
+
+Settings come from KBM_* environment variables; `kbm-map config` lists them.
+"""
+
+
+def reports_errors(command):
+    """Turn errors a user can cause into one line on stderr and exit status 1."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except KbmMapError as exc:
+            raise click.ClickException(str(exc)) from None
+
+    return wrapper
+
+
+@click.command("init-db")
+@reports_errors
+def init_db_command():
+    """Create the database schema or migrate it to the newest version."""
+    from .db import check_connection, upgrade_schema
+    from .services.taxonomy import seed_terms
+
+    backend = check_connection()
+    upgrade_schema()
+    added = seed_terms()
+    click.echo(f"Database ready ({backend}); {added} taxonomy terms added.")
+
+
+@click.command("demo")
+@click.option("--locations", default=300, show_default=True, help="Number of Lernorte.")
+@click.option("--offers", default=1500, show_default=True, help="Number of Angebote.")
+@click.option("--seed", default=2026, show_default=True, help="Random seed (same seed, same data).")
+@reports_errors
+def demo_command(locations: int, offers: int, seed: int):
+    """Replace the demo data with a made-up region (other data is left alone)."""
+    from .demo import load_demo
+
+    if locations < 1 or offers < 0:
+        raise click.BadParameter("needs at least one Lernort and no negative offers")
+    summary = load_demo(locations=locations, offers=offers, seed=seed, progress=click.echo)
+    click.echo(
+        f"Demo region {summary['region']!r}: {summary['regions']} Gemeinden, "
+        f"{summary['locations']} Lernorte, {summary['offers']} Angebote "
+        f"in {summary['seconds']:.1f} s."
+    )
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option("--name", default="", help="Full name shown in the audit trail.")
+@click.option(
+    "--role",
+    type=click.Choice(["admin", "editor"]),
+    default="editor",
+    show_default=True,
+    help="admin: everything incl. users and imports; editor: listings.",
+)
+@click.password_option(help="Asked for interactively if not given (at least 12 characters).")
+@reports_errors
+def create_user_command(email: str, name: str, role: str, password: str):
+    """Add a staff account; there is no default password anywhere."""
+    from .services.users import create_user
+
+    user = create_user(email, name, role, password)
+    click.echo(f"Created {user.role} account {user.email}.")
+
+
+@click.command("config")
+def config_command():
+    """Show the KBM_* settings in effect (secrets hidden)."""
+    from .config import SETTINGS
+
+    for setting in SETTINGS:
+        value = current_app.config.get(setting.key)
+        if setting.env == "KBM_SECRET_KEY":
+            value = "(set)" if value else "(not set)"
+        elif setting.env == "KBM_DATABASE_URL":
+            from sqlalchemy.engine import make_url
+
+            value = make_url(value).render_as_string(hide_password=True)
+        click.echo(f"{setting.env:28} {value}\n{'':28} {setting.help}")
+
+
+COMMANDS = (init_db_command, demo_command, create_user_command, config_command)
+
+
+def init_app(app: Flask) -> None:
+    """Register the kbm-map commands on the app's CLI."""
+    for command in COMMANDS:
+        app.cli.add_command(command)
+
+
+def main() -> None:
+    """Run the `kbm-map` console script."""
+    from . import create_app
+
+    try:
+        app = create_app()
+    except KbmMapError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(2)
+    group = FlaskGroup(create_app=lambda: app, help=HELP, load_dotenv=False, add_version_option=False)
+    group.main(prog_name="kbm-map")

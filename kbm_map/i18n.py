@@ -1,0 +1,58 @@
+"""UI languages: the language lives in the URL (/de/…, /ar/…), labels come from Babel."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, g, has_request_context, request, url_for
+from flask_babel import get_locale
+
+from . import __version__
+from .extensions import babel
+
+LANGUAGE_NAMES = {
+    "de": "Deutsch",
+    "en": "English",
+    "ar": "العربية",
+    "uk": "Українська",
+    "tr": "Türkçe",
+}
+
+
+def select_locale() -> str:
+    """Pick the language from the URL, else the browser's preference, else the default."""
+    default = current_app.config["BABEL_DEFAULT_LOCALE"]
+    if not has_request_context():  # the CLI has no request
+        return default
+    lang = g.get("lang")
+    if lang:
+        return lang
+    return request.accept_languages.best_match(current_app.config["LANGUAGES"]) or default
+
+
+def text_direction() -> str:
+    """Return 'rtl' for right-to-left languages such as Arabic."""
+    return get_locale().text_direction
+
+
+def language_url(code: str) -> str:
+    """Return the current page in another language (the home page if it has no language)."""
+    endpoint, args = request.endpoint, dict(request.view_args or {})
+    if endpoint and current_app.url_map.is_endpoint_expecting(endpoint, "lang"):
+        return url_for(endpoint, **{**args, "lang": code}, **request.args.to_dict())
+    return url_for("public.home", lang=code)
+
+
+def init_app(app: Flask) -> None:
+    """Configure Flask-Babel and expose language helpers to the templates."""
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = "translations"
+    babel.init_app(app, locale_selector=select_locale)
+
+    @app.context_processor
+    def inject_language():
+        """Make the current language, its direction and the offered languages available."""
+        return {
+            "current_language": str(get_locale()),
+            "text_direction": text_direction(),
+            "languages": [(c, LANGUAGE_NAMES[c]) for c in app.config["LANGUAGES"]],
+            "language_url": language_url,
+            "kbm_version": __version__,
+        }

@@ -1,0 +1,31 @@
+"""The data model; importing this package registers every table with the metadata."""
+
+from .audit import AuditEntry, ImportRun, Source
+from .common import Status, utcnow
+from .location import Location
+from .offer import CostKind, Offer, OfferSession, OfferType, offer_locations
+from .organization import Organization, OrganizationKind
+from .region import Region
+from .taxonomy import Term, Vocabulary
+from .user import Role, User
+
+__all__ = [
+    "AuditEntry",
+    "CostKind",
+    "ImportRun",
+    "Location",
+    "Offer",
+    "OfferSession",
+    "OfferType",
+    "Organization",
+    "OrganizationKind",
+    "Region",
+    "Role",
+    "Source",
+    "Status",
+    "Term",
+    "User",
+    "Vocabulary",
+    "offer_locations",
+    "utcnow",
+]

@@ -1,0 +1,28 @@
+"""Regions (Gemeinden, Kreise) with their polygons and population."""
+
+from __future__ import annotations
+
+from geoalchemy2 import Geometry, WKBElement
+from sqlalchemy import Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from .common import TimestampMixin
+
+
+class Region(TimestampMixin, db.Model):
+    """A Gemeinde or Kreis; Lernorte are assigned to it by point in polygon."""
+
+    __tablename__ = "regions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(12), unique=True)  # AGS
+    name: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str | None] = mapped_column(String(64))  # Gemeinde, Stadt, Landkreis …
+    population: Mapped[int | None] = mapped_column(Integer)
+    geom: Mapped[WKBElement | None] = mapped_column(
+        Geometry("MULTIPOLYGON", srid=4326, spatial_index=True), nullable=True
+    )
+
+    def __repr__(self) -> str:
+        return f"<Region {self.code} {self.name!r}>"

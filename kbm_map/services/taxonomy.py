@@ -1,0 +1,56 @@
+"""Seed and look up taxonomy terms."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+from sqlalchemy import select
+
+from .. import PROJECT_ROOT
+from ..extensions import db
+from ..models import Term, Vocabulary
+
+TAXONOMY_FILE = PROJECT_ROOT / "geodata" / "taxonomy.toml"
+LABEL_LANGUAGES = ("de", "en", "ar", "uk", "tr")
+
+
+def load_taxonomy(path: Path = TAXONOMY_FILE) -> dict[str, list[dict]]:
+    """Read the taxonomy file: {vocabulary: [{code, de, en, …}]}."""
+    with open(path, "rb") as handle:
+        data = tomllib.load(handle)
+    unknown = set(data) - {v.value for v in Vocabulary}
+    if unknown:
+        raise ValueError(f"{path}: unknown vocabularies {', '.join(sorted(unknown))}")
+    return data
+
+
+def seed_terms(path: Path = TAXONOMY_FILE) -> int:
+    """Add missing terms and missing labels from the taxonomy file; return how many were added."""
+    existing = {(t.vocabulary, t.code): t for t in db.session.scalars(select(Term))}
+    added = 0
+    for vocabulary, entries in load_taxonomy(path).items():
+        for position, entry in enumerate(entries):
+            labels = {lang: entry[lang] for lang in LABEL_LANGUAGES if entry.get(lang)}
+            term = existing.get((vocabulary, entry["code"]))
+            if term is None:
+                db.session.add(
+                    Term(vocabulary=vocabulary, code=entry["code"], labels=labels, position=position)
+                )
+                added += 1
+            elif any(lang not in term.labels for lang in labels):
+                # Fill in new translations but keep labels staff have edited.
+                term.labels = {**labels, **term.labels}
+    db.session.commit()
+    return added
+
+
+def kind_areas(path: Path = TAXONOMY_FILE) -> dict[str, list[str]]:
+    """Map each Lernort kind code to the Bildungsbereiche it belongs to by default."""
+    return {e["code"]: e.get("areas", []) for e in load_taxonomy(path).get("location_kind", [])}
+
+
+def terms_by_code(vocabulary: Vocabulary) -> dict[str, Term]:
+    """Return the terms of one vocabulary keyed by code."""
+    stmt = select(Term).where(Term.vocabulary == vocabulary.value)
+    return {t.code: t for t in db.session.scalars(stmt)}
