@@ -1,0 +1,129 @@
+"""German text analysis shared by indexing, querying and highlighting.
+
+Folding choice: umlauts fold to the base vowel (ä→a, ö→o, ü→u), the transcriptions ae/oe/ue
+fold the same way (except "ue" after "q"), ß→ss, other accents are stripped. Folding to the
+base vowel (not ä→ae) is what makes "Gärten", "Gaerten" and "Garten" meet: the Snowball German
+stemmer already strips umlauts, so ä→ae would turn "Gärten" into "gaert" and miss "gart". The
+cost is a few harmless merges ("Bauer"/"Baur"); index and query always fold the same way.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+
+from whoosh.analysis import (
+    Filter,
+    LowercaseFilter,
+    NgramFilter,
+    RegexTokenizer,
+    StemFilter,
+    StopFilter,
+)
+from whoosh.lang import stemmer_for_language, stopwords_for_language
+
+GRAM_SIZE = 4
+
+_UMLAUTS = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss"})
+# "ue" after "q" is not an umlaut transcription ("Quelle", "Queue").
+_DIGRAPHS = re.compile(r"ae|oe|(?<!q)ue")
+_stem = stemmer_for_language("de")
+
+
+@lru_cache(maxsize=100_000)
+def fold(word: str) -> str:
+    """Return a lowercase word with umlauts, ß and accents folded."""
+    word = word.lower().translate(_UMLAUTS)
+    word = _DIGRAPHS.sub(lambda m: m.group(0)[0], word)
+    if word.isascii():
+        return word
+    decomposed = unicodedata.normalize("NFKD", word)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+STOPWORDS = frozenset(fold(w) for w in stopwords_for_language("de"))
+
+
+class FoldFilter(Filter):
+    """Fold umlauts, ß and accents in each token (after lowercasing)."""
+
+    def __call__(self, tokens):  # noqa: ANN001, ANN204 - whoosh's filter protocol
+        """Yield tokens with folded text."""
+        for t in tokens:
+            t.text = fold(t.text)
+            yield t
+
+
+def text_analyzer():  # noqa: ANN201 - whoosh composes analyzers with "|"
+    """Return the stemming analyzer for title, description and tags."""
+    return (
+        RegexTokenizer()
+        | LowercaseFilter()
+        | FoldFilter()
+        | StopFilter(stoplist=STOPWORDS, minsize=2)
+        | StemFilter(lang="de", cachesize=100_000)
+    )
+
+
+def gram_analyzer():  # noqa: ANN201
+    """Return the analyzer cutting folded, unstemmed words into 4-grams for compounds."""
+    return RegexTokenizer() | LowercaseFilter() | FoldFilter() | NgramFilter(GRAM_SIZE, GRAM_SIZE)
+
+
+def spell_analyzer():  # noqa: ANN201
+    """Return the analyzer for the unstemmed, unfolded words used for typos and suggestions."""
+    # Unfolded so that "did you mean" shows real words ("Bibliothek", "Gärten").
+    return RegexTokenizer() | LowercaseFilter()
+
+
+@dataclass(frozen=True)
+class QueryWord:
+    """One word of a user's query in the forms each index field needs."""
+
+    raw: str  # lowercase, unfolded: the spell field and suggestions
+    folded: str
+    stem: str  # title, description, tags
+    grams: tuple[str, ...]  # all must occur in the grams field: compound parts
+
+
+_WORD = re.compile(r"\w+(?:\.?\w+)*")
+
+
+def gram_source(folded: str, stem: str) -> str:
+    """Return the string whose n-grams must occur in a compound for it to match."""
+    # The stem drops inflection ("Bewerbungen" -> "bewerb" finds "Bewerbungstraining"),
+    # but is too short for some words ("Kurs" -> "kur"): then use the folded word.
+    return stem if len(stem) >= GRAM_SIZE else folded
+
+
+def ngrams(text: str) -> tuple[str, ...]:
+    """Return the distinct 4-grams of a string in order of first occurrence."""
+    grams = (text[i : i + GRAM_SIZE] for i in range(len(text) - GRAM_SIZE + 1))
+    return tuple(dict.fromkeys(grams))
+
+
+def query_words(text: str) -> list[QueryWord]:
+    """Split a query into words without stopwords, each in all its analysed forms."""
+    words: dict[str, QueryWord] = {}
+    for match in _WORD.finditer(text.lower()):
+        raw = match.group(0)
+        folded = fold(raw)
+        if len(folded) < 2 or folded in STOPWORDS or raw in words:
+            continue
+        stem = _stem(folded)
+        words[raw] = QueryWord(raw, folded, stem, ngrams(gram_source(folded, stem)))
+    return list(words.values())
+
+
+def word_spans(text: str) -> Iterator[tuple[int, int, str]]:
+    """Yield (start, end, word) for each word of a text, as the tokenizer splits it."""
+    for match in _WORD.finditer(text):
+        yield match.start(), match.end(), match.group(0)
+
+
+def stem(word: str) -> str:
+    """Return the index term of a word in the stemmed fields."""
+    return _stem(fold(word))

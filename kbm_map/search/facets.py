@@ -1,0 +1,106 @@
+"""Filters as boolean masks, and multi-select facet counts over them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from kbm_map.search.columns import NO_DATE_HIGH, NO_DATE_LOW, Columns
+from kbm_map.search.query import FLAG_FACETS, LIST_FACETS, Near, SearchQuery
+
+EARTH_RADIUS_M = 6_371_008.8
+
+
+@dataclass
+class Filters:
+    """The masks of a query's filters: one per facet with a selection, one for the rest."""
+
+    by_facet: dict[str, np.ndarray]
+    other: np.ndarray  # live documents passing age, dates and distance
+
+    def all(self) -> np.ndarray:
+        """Return the mask of documents passing every filter."""
+        mask = self.other.copy()
+        for facet_mask in self.by_facet.values():
+            mask &= facet_mask
+        return mask
+
+    def all_but(self, facet: str) -> np.ndarray:
+        """Return the mask of documents passing every filter except one facet's own."""
+        mask = self.other.copy()
+        for name, facet_mask in self.by_facet.items():
+            if name != facet:
+                mask &= facet_mask
+        return mask
+
+
+def _facet_mask(columns: Columns, facet: str, values: list[str]) -> np.ndarray:
+    """Return the documents having any of the values in a facet (OR within a facet)."""
+    column = columns.facets[facet]
+    codes = [column.index[v] for v in values if v in column.index]
+    mask = np.zeros(columns.count, dtype=bool)
+    if codes:
+        mask[column.docs[np.isin(column.codes, codes)]] = True
+    return mask
+
+
+def _date_mask(columns: Columns, query: SearchQuery) -> np.ndarray:
+    """Return documents with a session in, or a period overlapping, the dates asked for."""
+    low = query.date_from.toordinal() if query.date_from else NO_DATE_LOW
+    high = query.date_to.toordinal() if query.date_to else NO_DATE_HIGH
+    days = columns.session_days
+    in_range = np.zeros(columns.count, dtype=bool)
+    in_range[columns.session_docs[(days >= low) & (days <= high)]] = True
+    # Documents without dates have open periods (start/end sentinels), so they always pass:
+    # ongoing services and places must not vanish when someone picks a week.
+    overlaps = (columns.start <= high) & (columns.end >= low)
+    return np.where(columns.has_sessions, in_range, overlaps)
+
+
+def distances(columns: Columns, near: Near) -> np.ndarray:
+    """Return the great-circle distance of every document in metres (NaN without position)."""
+    lon0, lat0 = np.radians(near.lon), np.radians(near.lat)
+    lon, lat = np.radians(columns.lon), np.radians(columns.lat)
+    a = np.sin((lat - lat0) / 2) ** 2 + np.cos(lat0) * np.cos(lat) * np.sin((lon - lon0) / 2) ** 2
+    return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.minimum(a, 1.0)))
+
+
+def filter_masks(columns: Columns, query: SearchQuery, dist: np.ndarray | None) -> Filters:
+    """Return the masks of all filters of a query."""
+    by_facet = {
+        name: _facet_mask(columns, name, getattr(query, name))
+        for name in LIST_FACETS
+        if getattr(query, name)
+    }
+    for name in FLAG_FACETS:
+        wanted = getattr(query, name)
+        if wanted is not None:
+            flag = np.zeros(columns.count, dtype=bool)
+            flag[columns.facets[name].docs] = True
+            by_facet[name] = flag if wanted else ~flag
+    other = columns.live.copy()
+    if query.age is not None:
+        other &= (columns.min_age <= query.age) & (columns.max_age >= query.age)
+    if query.date_from or query.date_to:
+        other &= _date_mask(columns, query)
+    if dist is not None and query.near is not None:
+        with np.errstate(invalid="ignore"):
+            other &= dist <= query.near.radius_m
+    return Filters(by_facet, other)
+
+
+def count_facets(
+    columns: Columns, text_mask: np.ndarray | None, filters: Filters, wanted: tuple[str, ...]
+) -> dict[str, dict[str, int]]:
+    """Count each facet's values over the results, ignoring that facet's own selection."""
+    counts: dict[str, dict[str, int]] = {}
+    for name in wanted:
+        mask = filters.all_but(name)
+        if text_mask is not None:
+            mask &= text_mask
+        column = columns.facets[name]
+        per_value = np.bincount(column.codes[mask[column.docs]], minlength=len(column.vocab))
+        order = sorted(np.flatnonzero(per_value), key=lambda i: (-per_value[i], column.vocab[i]))
+        counts[name] = {column.vocab[i]: int(per_value[i]) for i in order}
+    return counts

@@ -1,0 +1,264 @@
+"""The search index on disk: generations, writes from several processes, reopen, rebuild.
+
+Layout of the index directory:
+    CURRENT     names the generation in use; replaced atomically (os.replace) by rebuild
+    gen-*/      one Whoosh index per generation
+    JOURNAL     exists while a rebuild runs: writes made meanwhile, replayed before the swap
+    REBUILD.lock  held by the one rebuild that may run at a time
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import shutil
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as whoosh_index
+from whoosh.index import LockError
+from whoosh.searching import Searcher
+from whoosh.writing import SegmentWriter
+
+from kbm_map.search.columns import Columns, SegmentColumns
+from kbm_map.search.postings import segment_key
+from kbm_map.search.query import SearchQuery, SearchResult
+from kbm_map.search.schema import build_schema, to_fields
+from kbm_map.search.searching import run_query
+
+Document = Mapping[str, Any]
+
+
+class SearchIndexBusyError(RuntimeError):
+    """Another process holds the index's write or rebuild lock for too long."""
+
+
+class SearchIndex:
+    """A Whoosh index of locations and offers behind index/remove/query/rebuild."""
+
+    def __init__(self, directory: str | os.PathLike[str], writer_timeout: float = 30.0) -> None:
+        """Use (and create if needed) the index in directory."""
+        self.directory = Path(directory)
+        self.writer_timeout = writer_timeout
+        self._pointer = self.directory / "CURRENT"
+        self._journal = self.directory / "JOURNAL"
+        self._lock = threading.Lock()
+        self._opened: tuple[object, str, Any, Columns] | None = None  # stat, name, ix, cols
+        self._retired: list[Searcher] = []
+        self._segments: dict[object, SegmentColumns] = {}
+        self._ensure()
+
+    # Generations
+
+    def _ensure(self) -> None:
+        """Create an empty first generation unless the directory has one."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        if self._pointer.exists():
+            return
+        path = Path(tempfile.mkdtemp(prefix="gen-", dir=self.directory))
+        whoosh_index.create_in(path, build_schema())
+        try:
+            self._point_to(path.name, exclusive=True)
+        except FileExistsError:  # another process created the first generation meanwhile
+            shutil.rmtree(path, ignore_errors=True)
+
+    def _point_to(self, name: str, exclusive: bool = False) -> None:
+        """Make generation name current, atomically for readers in any process."""
+        fd, tmp = tempfile.mkstemp(prefix=".CURRENT-", dir=self.directory)
+        with os.fdopen(fd, "w") as f:
+            f.write(name)
+            f.flush()
+            os.fsync(f.fileno())
+        try:
+            if exclusive:
+                os.link(tmp, self._pointer)
+            else:
+                os.replace(tmp, self._pointer)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+
+    def _current(self) -> str:
+        """Return the name of the current generation."""
+        return self._pointer.read_text().strip()
+
+    def _open_current(self) -> tuple[str, Any]:
+        """Return the name and Whoosh index of the current generation."""
+        name = self._current()
+        return name, whoosh_index.open_dir(str(self.directory / name))
+
+    # Reading
+
+    def _columns(self) -> Columns:
+        """Return the columns of the newest committed state, reopening only when it changed."""
+        stat = os.stat(self._pointer)
+        key = (stat.st_ino, stat.st_mtime_ns)
+        with self._lock:
+            opened = self._opened
+            if opened is not None and opened[0] == key:
+                _, _, ix, columns = opened
+                if ix.latest_generation() == columns.searcher.reader().generation():
+                    return columns
+                return self._reopen(key, opened[1], ix)
+            name, ix = self._open_current()
+            return self._reopen(key, name, ix)
+
+    def _reopen(self, key: object, name: str, ix: Any) -> Columns:
+        """Open a fresh searcher (never Searcher.refresh) and the columns for it."""
+        # A fresh searcher, because a refreshed one reuses segment readers and with them
+        # stale deletion sets (the duplicate-document pitfall in DESIGN.md).
+        columns = Columns(ix.searcher(), self._segments)
+        live = {segment_key(r) for r, _ in columns.searcher.reader().leaf_readers()}
+        for stale in set(self._segments) - live:
+            del self._segments[stale]
+        if self._opened is not None:
+            # Close one generation late: another thread may still be reading the last one.
+            self._retired.append(self._opened[3].searcher)
+            while len(self._retired) > 1:
+                self._retired.pop(0).close()
+        self._opened = (key, name, ix, columns)
+        return columns
+
+    def query(self, query: SearchQuery) -> SearchResult:
+        """Answer a query from the newest committed state of the index."""
+        try:
+            return run_query(self._columns(), query)
+        except OSError:
+            # A rebuild removed the generation between our check and a lazy file open.
+            with self._lock:
+                self._opened = None
+            return run_query(self._columns(), query)
+
+    def doc_count(self) -> int:
+        """Return the number of documents in the index."""
+        return int(self._columns().live.sum())
+
+    def close(self) -> None:
+        """Close open searchers."""
+        with self._lock:
+            for searcher in self._retired:
+                searcher.close()
+            if self._opened is not None:
+                self._opened[3].searcher.close()
+            self._retired, self._opened = [], None
+
+    # Writing
+
+    def index(self, docs: Iterable[Document]) -> None:
+        """Add documents, replacing any with the same id."""
+        docs = [dict(doc) for doc in docs]
+        fields = [to_fields(doc) for doc in docs]
+        if fields:
+            self._write(lambda w: [w.update_document(**f) for f in fields], {"index": docs})
+
+    def remove(self, ids: Iterable[str]) -> None:
+        """Remove the documents with these ids (unknown ids are ignored)."""
+        ids = [str(i) for i in ids]
+        if ids:
+            self._write(lambda w: [w.delete_by_term("id", i) for i in ids], {"remove": ids})
+
+    def _write(self, apply: Callable[[SegmentWriter], object], entry: dict[str, Any]) -> None:
+        """Apply a change under the current generation's write lock, waiting for it."""
+        deadline = time.monotonic() + self.writer_timeout
+        while True:
+            name, ix = self._open_current()
+            writer = self._writer(ix, deadline)
+            if self._current() != name:  # a rebuild swapped generations while we waited
+                writer.cancel()
+                continue
+            try:
+                apply(writer)
+                if self._journal.exists():  # a rebuild is running: it replays this later
+                    with self._journal.open("a") as journal:
+                        journal.write(json.dumps(entry, default=str) + "\n")
+                writer.commit()
+            except BaseException:
+                writer.cancel()
+                raise
+            return
+
+    def _writer(self, ix: Any, deadline: float, **kwargs: Any) -> SegmentWriter:
+        """Return a writer, retrying while another process writes until the deadline."""
+        try:
+            timeout = max(deadline - time.monotonic(), 0.0)
+            return ix.writer(timeout=timeout, delay=0.02, **kwargs)
+        except LockError:
+            raise SearchIndexBusyError(
+                f"The search index in {self.directory} stayed locked by another writer for "
+                f"{self.writer_timeout:.0f} s. Wait for the running import or rebuild to "
+                "finish, or raise writer_timeout."
+            ) from None
+
+    # Rebuilding
+
+    def rebuild(self, docs: Iterable[Document], procs: int = 1, limitmb: int = 256) -> int:
+        """Build a new generation from docs, swap it in atomically; return the doc count."""
+        with self._rebuild_lock():
+            self._journal.write_text("")
+            try:
+                path = Path(tempfile.mkdtemp(prefix="gen-", dir=self.directory))
+                count = self._build(path, docs, procs, limitmb)
+                self._swap(path)
+            finally:
+                with contextlib.suppress(FileNotFoundError):
+                    self._journal.unlink()
+        for old in self.directory.glob("gen-*"):
+            if old.name != path.name:
+                shutil.rmtree(old, ignore_errors=True)
+        return count
+
+    @contextlib.contextmanager
+    def _rebuild_lock(self) -> Iterator[None]:
+        """Hold the lock that lets one rebuild run at a time."""
+        with open(self.directory / "REBUILD.lock", "w") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise SearchIndexBusyError(
+                    f"Another process is rebuilding the search index in {self.directory}."
+                ) from None
+            yield
+
+    def _build(self, path: Path, docs: Iterable[Document], procs: int, limitmb: int) -> int:
+        """Write all docs into a new Whoosh index at path."""
+        ix = whoosh_index.create_in(str(path), build_schema())
+        options: dict[str, Any] = {"limitmb": limitmb}
+        if procs > 1:
+            # Keep one segment per process: merging them costs more than it saves per query.
+            options.update(procs=procs, multisegment=True)
+        writer = ix.writer(**options)
+        count = 0
+        try:
+            for doc in docs:
+                writer.add_document(**to_fields(doc))
+                count += 1
+        except BaseException:
+            writer.cancel()
+            shutil.rmtree(path, ignore_errors=True)
+            raise
+        writer.commit()
+        return count
+
+    def _swap(self, path: Path) -> None:
+        """Replay writes made during the build into path and make it current."""
+        name, ix = self._open_current()
+        lock = self._writer(ix, time.monotonic() + self.writer_timeout)  # holds off writers
+        try:
+            entries = [json.loads(line) for line in self._journal.read_text().splitlines()]
+            if entries:
+                writer = whoosh_index.open_dir(str(path)).writer()
+                for entry in entries:
+                    for doc in entry.get("index", []):
+                        writer.update_document(**to_fields(doc))
+                    for doc_id in entry.get("remove", []):
+                        writer.delete_by_term("id", doc_id)
+                writer.commit()
+            self._point_to(path.name)
+        finally:
+            lock.cancel()
