@@ -216,8 +216,8 @@ def build_population(
         raise RowError("population", str(problem)) from None
     if population < 0:
         raise RowError("population", f"population {population} is negative")
-    record = PopulationRecord(code, population, text_or_none(values.get("name")), kept_extra(raw, mapping))
-    return record, code
+    name = text_or_none(values.get("name"))
+    return PopulationRecord(code, population, name, kept_extra(raw, mapping)), code
 
 
 BUILDERS: dict[str, Builder] = {

@@ -175,7 +175,12 @@ def position(values: dict[str, Any], raw: RawRecord, crs: str) -> tuple[float, f
 
 def kept_extra(raw: RawRecord, mapping: Mapping) -> dict[str, Any]:
     """Return the values the mapping keeps under [extra], leaving out empty ones."""
-    kept = {}
+    kept: dict[str, Any] = {}
+    fields = TARGETS[mapping.target]
+    for name, pairs in mapping.flags.items():
+        hits = [target for column, target in pairs if is_flag_set(raw.data.get(column))]
+        if fields[name] is not list and len(hits) > 1:
+            kept[f"{name}_flags"] = hits  # only the first gave the field; keep what else was ticked
     for key, expression in mapping.extra.items():
         value = expression.value(raw.data)
         if not is_empty(value if not isinstance(value, str) else value.strip()):
