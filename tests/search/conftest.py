@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 
@@ -22,40 +21,9 @@ with warnings.catch_warnings():
     import whoosh.lang.snowball.german  # noqa: F401
     import whoosh.multiproc  # noqa: F401
 
+from search_documents import Doc, make_doc  # noqa: E402
+
 from kbm_map.search import SearchIndex  # noqa: E402
-
-Doc = dict[str, Any]
-
-
-def make_doc(doc_id: str, title: str, **fields: Any) -> Doc:
-    """Return a search document with neutral defaults for everything not given."""
-    doc: Doc = {
-        "id": doc_id,
-        "type": doc_id.split(":")[0],
-        "title": title,
-        "description": "",
-        "kind": "",
-        "kind_code": "",
-        "areas": [],
-        "topics": [],
-        "topic_codes": [],
-        "target_groups": [],
-        "languages": ["de"],
-        "provider": "",
-        "place": "",
-        "region": "03241001",
-        "min_age": None,
-        "max_age": None,
-        "free": False,
-        "step_free": False,
-        "online": False,
-        "dates": [],
-        "lon": None,
-        "lat": None,
-        "name_sort": title.lower(),
-    }
-    doc.update(fields)
-    return doc
 
 
 @pytest.fixture
