@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask import Flask, current_app
 from sqlalchemy import event, inspect, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from .errors import DatabaseSetupError
@@ -112,13 +112,19 @@ def upgrade_schema() -> None:
     upgrade(directory=MIGRATIONS_DIR)
 
 
+def include_object(obj, name, obj_type, reflected, compare_to) -> bool:
+    """Tell Alembic to leave the spatial extensions' own tables alone (SpatialIndex, KNN, …).
+
+    Autogenerate would otherwise emit drop_table for every reflected table that is not in
+    our metadata, which on SpatiaLite includes its virtual tables.
+    """
+    from geoalchemy2 import alembic_helpers
+
+    if obj_type == "table" and reflected and compare_to is None:
+        return False
+    return alembic_helpers.include_object(obj, name, obj_type, reflected, compare_to)
+
+
 def table_names() -> list[str]:
     """List the tables in the database (used by health checks and tests)."""
     return inspect(db.engine).get_table_names()
-
-
-@event.listens_for(Engine, "handle_error")
-def _explain_spatialite_error(context) -> None:
-    """Re-raise our own set-up errors untouched instead of wrapped by SQLAlchemy."""
-    if isinstance(context.original_exception, DatabaseSetupError):
-        raise context.original_exception

@@ -7,6 +7,8 @@ from alembic import context
 from flask import current_app
 from geoalchemy2 import alembic_helpers
 
+from kbm_map.db import include_object
+
 config = context.config
 if config.config_file_name and not logging.getLogger().handlers:
     fileConfig(config.config_file_name, disable_existing_loggers=False)
@@ -15,17 +17,6 @@ target_db = current_app.extensions["migrate"].db
 config.set_main_option(
     "sqlalchemy.url", target_db.engine.url.render_as_string(hide_password=False).replace("%", "%%")
 )
-
-
-def include_object(obj, name, obj_type, reflected, compare_to):
-    """Leave the spatial extensions' own tables alone (SpatiaLite's SpatialIndex, KNN, …).
-
-    Autogenerate would otherwise emit drop_table for every reflected table that is not in
-    our metadata, which on SpatiaLite includes its virtual tables.
-    """
-    if obj_type == "table" and reflected and compare_to is None:
-        return False
-    return alembic_helpers.include_object(obj, name, obj_type, reflected, compare_to)
 
 
 def configure(connection=None, url=None):

@@ -1,0 +1,1 @@
+"""Geography: portable spatial queries, regions, geocoding, reprojection."""

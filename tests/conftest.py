@@ -1,0 +1,153 @@
+"""Shared fixtures: the app on SpatiaLite and on PostGIS, clients, CLI runner, shared data."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_DATA = Path(os.environ.get("KBM_SHARED_DATA", ROOT.parent / "shared" / "data"))
+POSTGIS_URL = os.environ.get(
+    "KBM_TEST_POSTGIS_URL", "postgresql+psycopg://kbm:kbm@127.0.0.1:5432/kbm_test"
+)
+BACKENDS = ("spatialite", "postgis")
+
+# Tests never touch the repository's instance folder.
+os.environ["KBM_INSTANCE_PATH"] = tempfile.mkdtemp(prefix="kbm-test-instance-")
+os.environ.setdefault("KBM_ENV", "development")
+
+
+def postgis_unavailable() -> str | None:
+    """Return why the PostGIS test database cannot be used, or None if it can."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    url = make_url(POSTGIS_URL)
+    try:
+        with psycopg.connect(
+            host=url.host, port=url.port or 5432, user=url.username, password=url.password,
+            dbname=url.database, connect_timeout=3,
+        ) as conn:
+            if not conn.execute("SELECT 1 FROM pg_extension WHERE extname='postgis'").fetchone():
+                return f"database {url.database} has no PostGIS extension"
+    except psycopg.OperationalError as exc:
+        return str(exc).strip().splitlines()[0]
+    return None
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request, tmp_path_factory) -> str:
+    """Yield the URL of an empty test database, once per backend."""
+    if request.param == "spatialite":
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+    return request.getfixturevalue("postgis_schema_url")
+
+
+@pytest.fixture(scope="session")
+def postgis_schema_url(postgis_url):
+    """Yield a URL whose tables live in a schema of their own, dropped afterwards.
+
+    Concurrent test runs against the same database (two developers, CI) cannot disturb
+    each other; PostGIS itself stays in the public schema.
+    """
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    schema = f"kbm_test_{os.getpid()}"
+    url = make_url(postgis_url)
+    conninfo = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        conn.execute(f"CREATE SCHEMA {schema}")
+    yield url.update_query_dict({"options": f"-csearch_path={schema},public"}).render_as_string(
+        hide_password=False
+    )
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+
+
+@pytest.fixture(scope="session")
+def postgis_url() -> str:
+    """Return the PostGIS test database URL; skip (or fail under `make test`) if unusable."""
+    problem = postgis_unavailable()
+    if problem:
+        message = (
+            f"PostGIS test database not usable ({problem}); `make test` sets it up, "
+            "or point KBM_TEST_POSTGIS_URL at one"
+        )
+        if os.environ.get("KBM_REQUIRE_POSTGIS"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return POSTGIS_URL
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    """Return an app with a freshly migrated schema on the backend under test."""
+    from kbm_map import create_app
+    from kbm_map.db import upgrade_schema
+    from kbm_map.extensions import db
+
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "KBM_ENV": "development",
+            "TESTING": True,
+            "SEARCH_INDEX_DIR": str(tmp_path_factory.mktemp("index")),
+        }
+    )
+    with app.app_context():
+        upgrade_schema()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture()
+def app_ctx(app):
+    """Run the test inside an app context on an emptied database with the taxonomy seeded."""
+    from kbm_map.extensions import db
+    from kbm_map.services.taxonomy import seed_terms
+
+    with app.app_context():
+        empty_tables(db)
+        seed_terms()
+        yield app
+        db.session.rollback()
+        db.session.remove()
+
+
+def empty_tables(db) -> None:
+    """Delete every row from kbm-map's tables."""
+    from sqlalchemy import text
+
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for name in tables:
+                conn.execute(text(f'DELETE FROM "{name}"'))
+
+
+@pytest.fixture()
+def client(app_ctx):
+    """Return a test client for the app under test."""
+    return app_ctx.test_client()
+
+
+@pytest.fixture()
+def runner(app_ctx):
+    """Return a CLI runner for the app under test."""
+    return app_ctx.test_cli_runner()
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """Return the folder of real open-data files, or skip where it is absent."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"real open-data files not found at {SHARED_DATA} (set KBM_SHARED_DATA)")
+    return SHARED_DATA
