@@ -23,6 +23,8 @@ class BadValueError(ValueError):
 
 def text(value: Any) -> str:
     """Return a value as stripped text; None becomes ''."""
+    if type(value) is str:  # the common case, first: this runs for every cell
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -68,7 +70,7 @@ def parse_int(value: Any) -> int:
 
 def parse_bool(value: Any) -> bool | None:
     """Parse 1/x/ja/yes and 0/nein/no/empty into True, False or None (empty)."""
-    if isinstance(value, bool):
+    if value is None or isinstance(value, bool):
         return value
     word = text(value).casefold()
     if not word:

@@ -230,3 +230,64 @@ def test_mapping_mistakes_are_explained(text, message):
         parse_mapping(text, "meine.toml")
     assert str(error.value).startswith("mapping meine.toml: ")
     assert message in str(error.value)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "jedeschule-schulen",
+        "flensburg-schulen",
+        "osm-kitas",
+        "bkg-gemeinden",
+        "geonames-plz",
+        "destatis-kreise",
+    ],
+)
+def test_shipped_mappings_load(shipped, name):
+    assert shipped(name).name == f"{name}.toml"
+
+
+def test_geojson_points_give_the_position_of_locations(write, run):
+    document = (
+        '{"type": "FeatureCollection", "features": [{"type": "Feature", '
+        '"properties": {"id": "b1", "Name": "Stadtbibliothek", "Straße": "Heinrichstraße 10"}, '
+        '"geometry": {"type": "Point", "coordinates": [9.6767, 50.5541]}}]}'
+    )
+    mapping = parse_mapping(
+        '[import]\ntarget = "location"\nid = "id"\n[columns]\nname = "Name"\n'
+        'street_and_number = "Straße"\n[defaults]\nkind = "Bibliothek"\n'
+    )
+    mapped, rejected = run(write("bib.geojson", document), mapping)
+    record = mapped[0].record
+    assert (record.lon, record.lat, record.street, record.house_number) == (
+        9.6767,
+        50.5541,
+        "Heinrichstraße",
+        "10",
+    )
+    assert record.areas == ["non_formale_bildung"]
+
+
+def test_population_with_thousands_separators_and_bad_numbers():
+    mapping = parse_mapping(
+        '[import]\ntarget = "population"\n[columns]\ncode = "AGS"\npopulation = "Einwohner"\n'
+    )
+    rows = [
+        RawRecord(2, {"AGS": "06631", "Einwohner": "222.584"}),
+        RawRecord(3, {"AGS": "06632", "Einwohner": "unbekannt"}),
+    ]
+    accepted, rejected = apply_mapping(rows, mapping)
+    assert (accepted.record.code, accepted.record.population) == ("06631", 222584)
+    assert str(rejected) == "row 3, field population: 'unbekannt' is not a whole number"
+
+
+def test_gazetteer_rejects_a_postcode_that_is_not_one():
+    mapping = parse_mapping(
+        '[import]\ntarget = "gazetteer"\n[columns]\npostcode = "plz"\nplace = "ort"\n'
+        'lat = "lat"\nlon = "lon"\n'
+    )
+    rows = [RawRecord(2, {"plz": "3603", "ort": "X", "lat": "50.5", "lon": "9.6"})]
+    rows.append(RawRecord(3, {"plz": "36O37", "ort": "Fulda", "lat": "50.5", "lon": "9.6"}))
+    repaired, rejected = apply_mapping(rows, mapping)
+    assert repaired.record.postcode == "03603"
+    assert rejected.reason == "postcode '36O37' does not have 5 digits"
