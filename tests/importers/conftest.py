@@ -1,8 +1,10 @@
-"""Fixtures for the importer tests: the shared real data, shipped mappings, file writers."""
+"""Fixtures for the importer tests: shipped mappings, file writers, a map-and-split runner.
+
+The real data files come from the `shared_data` fixture of tests/conftest.py.
+"""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,15 +22,6 @@ from kbm_map.importers import (
 
 REPO = Path(__file__).resolve().parents[2]
 MAPPINGS = REPO / "geodata" / "mappings"
-SHARED_DATA = Path(os.environ.get("KBM_SHARED_DATA") or REPO.parent / "shared" / "data")
-
-
-@pytest.fixture
-def shared_data() -> Path:
-    """Return the folder of real open-data files; skip where it is absent (a fresh checkout)."""
-    if not SHARED_DATA.is_dir():
-        pytest.skip(f"real data folder {SHARED_DATA} is absent (set KBM_SHARED_DATA to use it)")
-    return SHARED_DATA
 
 
 @pytest.fixture
