@@ -6,7 +6,6 @@ from shapely.geometry import MultiPolygon, Polygon
 from shapely.validation import make_valid
 
 from .address import split_address, split_street
-from .crs import GERMANY_BBOX, in_bbox
 from .fields import (
     Builder,
     Built,
@@ -193,11 +192,8 @@ def build_gazetteer(
     point = position(values, raw, mapping.column_crs)
     if point is None:
         raise RowError("lat", "coordinates are missing")
-    if not in_bbox(point[0], point[1], GERMANY_BBOX):
-        if not in_bbox(point[1], point[0], GERMANY_BBOX):
-            raise RowError("lat", f"coordinates ({point[0]}, {point[1]}) lie outside Germany")
-        warnings.append(RowWarning("lat", "latitude and longitude were swapped; corrected"))
-        point = (point[1], point[0])
+    # A gazetteer covers all of Germany, whatever the installation's region.
+    point = _GERMANY.place(point[0], point[1], warnings)
     record = GazetteerRecord(postcode, _required(values, "place"), point[0], point[1])
     record.community_code = text_or_none(values.get("community_code"))
     record.extra = kept_extra(raw, mapping)
@@ -219,6 +215,8 @@ def build_population(
     name = text_or_none(values.get("name"))
     return PopulationRecord(code, population, name, kept_extra(raw, mapping)), code
 
+
+_GERMANY = Surroundings()
 
 BUILDERS: dict[str, Builder] = {
     "location": build_location,

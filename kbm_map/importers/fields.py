@@ -13,15 +13,8 @@ from shapely.geometry.base import BaseGeometry
 from .crs import GERMANY_BBOX, WGS84, in_bbox, to_wgs84
 from .mapping import EMPTY, KEEP, REJECT, FieldRule, Mapping
 from .records import RawRecord, RowWarning
-from .targets import (
-    TARGETS,
-)
-from .values import (
-    BadValueError,
-    is_flag_set,
-    parse_number,
-    text,
-)
+from .targets import TARGETS
+from .values import BadValueError, is_flag_set, parse_number, text
 
 _LIST_SPLIT = re.compile(r"\s*[;,|]\s*")
 
@@ -30,6 +23,7 @@ class RowError(Exception):
     """A row that cannot be imported; becomes a Rejection."""
 
     def __init__(self, field: str | None, reason: str):
+        """Remember which field made the row fail, and why."""
         super().__init__(reason)
         self.field = field
         self.reason = reason
@@ -43,6 +37,7 @@ class Surroundings:
     area: BaseGeometry | None = None
 
     def __post_init__(self) -> None:
+        """Prepare the outline for fast point tests and take its bounds as the box if none."""
         if self.area is not None:
             shapely.prepare(self.area)  # many point-in-polygon tests follow
             self.bbox = self.bbox or tuple(self.area.bounds)

@@ -92,3 +92,9 @@ def test_excel_workbook_named_csv_is_a_file_error(write):
 def test_old_xls_is_refused_with_advice(write):
     with pytest.raises(ImportFileError, match=r"old Excel workbook \(.xls\); save it as .xlsx"):
         open_records(write("liste.xls", b"\xd0\xcf\x11\xe0" + b"\x00" * 40))
+
+
+def test_excel_unicode_text_export_is_utf16_with_tabs(write):
+    source = open_records(write("unicode.txt", "ID\tName\n1\tKita Süd\n".encode("utf-16")))
+    assert (source.encoding, source.delimiter) == ("utf-16", "\t")
+    assert next(iter(source)).data["Name"] == "Kita Süd"

@@ -291,3 +291,19 @@ def test_gazetteer_rejects_a_postcode_that_is_not_one():
     repaired, rejected = apply_mapping(rows, mapping)
     assert repaired.record.postcode == "03603"
     assert rejected.reason == "postcode '36O37' does not have 5 digits"
+
+
+def test_projected_coordinate_columns_are_reprojected(write, run):
+    from pyproj import Transformer
+
+    easting, northing = Transformer.from_crs("EPSG:4326", "EPSG:25832", always_xy=True).transform(
+        9.6723, 50.5546
+    )
+    mapping = parse_mapping(
+        '[import]\ntarget = "location"\nid = "Nr"\ncrs = "EPSG:25832"\n'
+        '[columns]\nname = "Name"\nlon = "Rechtswert"\nlat = "Hochwert"\n'
+    )
+    path = write("utm.csv", f"Nr;Name;Rechtswert;Hochwert\n1;Dom;{easting:.2f};{northing:.2f}\n")
+    mapped, _ = run(path, mapping)
+    assert mapped[0].record.lon == pytest.approx(9.6723, abs=1e-5)
+    assert mapped[0].record.lat == pytest.approx(50.5546, abs=1e-5)
