@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -30,7 +29,8 @@ GRAM_SIZE = 4
 _UMLAUTS = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss"})
 # "ue" after "q" is not an umlaut transcription ("Quelle", "Queue").
 _DIGRAPHS = re.compile(r"ae|oe|(?<!q)ue")
-_stem = stemmer_for_language("de")
+# Cached: highlighting stems every word of each hit, and German texts repeat their words.
+_stem = lru_cache(maxsize=200_000)(stemmer_for_language("de"))
 
 
 @lru_cache(maxsize=100_000)
@@ -89,7 +89,7 @@ class QueryWord:
     grams: tuple[str, ...]  # all must occur in the grams field: compound parts
 
 
-_WORD = re.compile(r"\w+(?:\.?\w+)*")
+WORD = re.compile(r"\w+(?:\.?\w+)*")  # as RegexTokenizer splits
 
 
 def gram_source(folded: str, stem: str) -> str:
@@ -108,7 +108,7 @@ def ngrams(text: str) -> tuple[str, ...]:
 def query_words(text: str) -> list[QueryWord]:
     """Split a query into words without stopwords, each in all its analysed forms."""
     words: dict[str, QueryWord] = {}
-    for match in _WORD.finditer(text.lower()):
+    for match in WORD.finditer(text.lower()):
         raw = match.group(0)
         folded = fold(raw)
         if len(folded) < 2 or folded in STOPWORDS or raw in words:
@@ -116,12 +116,6 @@ def query_words(text: str) -> list[QueryWord]:
         stem = _stem(folded)
         words[raw] = QueryWord(raw, folded, stem, ngrams(gram_source(folded, stem)))
     return list(words.values())
-
-
-def word_spans(text: str) -> Iterator[tuple[int, int, str]]:
-    """Yield (start, end, word) for each word of a text, as the tokenizer splits it."""
-    for match in _WORD.finditer(text):
-        yield match.start(), match.end(), match.group(0)
 
 
 def stem(word: str) -> str:

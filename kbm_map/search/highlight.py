@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from markupsafe import Markup, escape
 
-from kbm_map.search.analysis import word_spans
+from kbm_map.search.analysis import WORD
 
 ELLIPSIS = "…"
 
@@ -28,7 +28,7 @@ def _window(text: str, first: int, size: int) -> tuple[int, int]:
 
 def highlight(text: str, matches: Callable[[str], bool], size: int | None = None) -> Markup:
     """Return text with matching words in <mark>, cut to about size characters around them."""
-    spans = [(s, e) for s, e, word in word_spans(text) if matches(word)]
+    spans = [m.span() for m in WORD.finditer(text) if matches(m.group())]
     start, end = 0, len(text)
     if size is not None:
         start, end = _window(text, spans[0][0] if spans else 0, size)

@@ -32,8 +32,17 @@ class TextMatch:
     words: list[QueryWord]
     fuzzy_words: set[str] = field(default_factory=set)  # spell-field words found for typos
 
+    _marked: dict[str, bool] = field(default_factory=dict)  # words repeat across hits
+
     def marks(self, word: str) -> bool:
         """Return whether a word of a document's text matches the query (for highlighting)."""
+        marked = self._marked.get(word)
+        if marked is None:
+            marked = self._marked[word] = self._matches(word)
+        return marked
+
+    def _matches(self, word: str) -> bool:
+        """Return whether a word matches the query as a stem, a compound part or a typo."""
         folded = fold(word)
         lower = word.lower()
         if any(found in lower for found in self.fuzzy_words):
