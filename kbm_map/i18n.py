@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, current_app, g, has_request_context, request, url_for
 from flask_babel import get_locale
+from werkzeug.routing import BaseConverter
 
 from . import __version__
 from .extensions import babel
@@ -41,8 +42,15 @@ def language_url(code: str) -> str:
     return url_for("public.home", lang=code)
 
 
+class LanguageConverter(BaseConverter):
+    """URL part for a language code: two lower-case letters (so /favicon.ico is not one)."""
+
+    regex = "[a-z]{2}"
+
+
 def init_app(app: Flask) -> None:
     """Configure Flask-Babel and expose language helpers to the templates."""
+    app.url_map.converters["lang"] = LanguageConverter
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = "translations"
     babel.init_app(app, locale_selector=select_locale)
 

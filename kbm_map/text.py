@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_GERMAN = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})
+_GERMAN = str.maketrans(
+    {"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"}
+)
 
 
 def slugify(text: str, max_length: int = 120) -> str:
-    """Turn a name into a readable URL part: 'Grundschule Am Bärenbach' → 'grundschule-am-baerenbach'."""
+    """Turn a name into a URL part: 'Am Bärenbach' → 'am-baerenbach'."""
     ascii_text = unicodedata.normalize("NFKD", text.translate(_GERMAN))
     ascii_text = ascii_text.encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")

@@ -38,3 +38,24 @@ def test_healthz_reports_database_and_counts(client):
     body = response.get_json()
     assert body["status"] == "ok" and body["locations"] == 0
     assert body["database"].split()[0] in {"SpatiaLite", "PostGIS"}
+
+
+def test_missing_page_has_a_friendly_page_in_the_visitors_language(client):
+    response = client.get("/de/gibt-es-nicht")
+    assert response.status_code == 404
+    assert "Seite nicht gefunden" in response.get_data(as_text=True)
+
+
+def test_unexpected_errors_show_no_traceback(tmp_path):
+    from kbm_map import create_app
+
+    fresh = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.sqlite'}"})
+
+    @fresh.get("/kaputt-test")
+    def broken():
+        raise RuntimeError("secret detail")
+
+    response = fresh.test_client().get("/kaputt-test")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 500
+    assert "secret detail" not in body and "Traceback" not in body

@@ -76,8 +76,9 @@ def _bbox_sqlite(element, compiler, **kw):
     rowid = compiler.process(table.c.id, **kw)
     frame = f"BuildMbr({west}, {south}, {east}, {north}, {SRID})"
     # The R*Tree stores 32-bit floats, so its answer is a superset; MbrIntersects makes it exact.
+    # Table and column names come from our own metadata, never from input.
     return (
-        f"({rowid} IN (SELECT rowid FROM SpatialIndex WHERE f_table_name = '{real_name}' "
+        f"({rowid} IN (SELECT rowid FROM SpatialIndex WHERE f_table_name = '{real_name}' "  # noqa: S608
         f"AND f_geometry_column = '{column.name}' AND search_frame = {frame}) "
         f"AND MbrIntersects({geom}, {frame}) = 1)"
     )
@@ -97,7 +98,7 @@ def _distance_sqlite(element, compiler, **kw):
 
 
 def bbox_around(lon: float, lat: float, metres: float) -> tuple[float, float, float, float]:
-    """Return a box (west, south, east, north) that contains the circle of `metres` around a point."""
+    """Return a box (west, south, east, north) containing the circle of `metres` around a point."""
     dlat = metres / METRES_PER_DEGREE
     dlon = metres / (METRES_PER_DEGREE * max(math.cos(math.radians(abs(lat) + dlat)), 0.01))
     # 0.5 % margin: the ellipsoid's degrees are slightly longer or shorter than the sphere's.

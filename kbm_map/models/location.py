@@ -69,5 +69,3 @@ class Location(ListingMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<Location {self.id} {self.name!r}>"
-
-

@@ -1,4 +1,4 @@
-"""Taxonomies with translatable labels: Bildungsbereiche, kinds of Lernort, topics, target groups."""
+"""Taxonomies with translatable labels: Bildungsbereiche, kinds, topics, target groups."""
 
 from __future__ import annotations
 

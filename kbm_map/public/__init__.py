@@ -35,7 +35,7 @@ def root():
     return redirect(url_for("public.home", lang=select_locale()))
 
 
-@bp.get("/<lang>/")
+@bp.get("/<lang:lang>/")
 def home():
     """Show the home page with the region's figures and the Bildungsbereiche."""
     return render_template("public/home.html", **views.home_figures())

@@ -1,0 +1,100 @@
+"""Browser fixtures: the app served on 127.0.0.1 and Debian's Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from werkzeug.serving import make_server
+
+CHROMIUM = os.environ.get("KBM_CHROMIUM", "/usr/bin/chromium")
+AXE = Path(__file__).resolve().parents[2] / "static" / "vendor" / "axe-core" / "axe.min.js"
+# Without these flags Chromium phones home (updates, sync, QUIC probes) and, as root, refuses to start.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@pytest.fixture()
+def live_server(app_ctx):
+    """Serve the app under test on a free port of 127.0.0.1 for the duration of a test."""
+    server = make_server("127.0.0.1", 0, app_ctx, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Start headless Chromium once per session (skip, or fail under `make test`, if absent)."""
+    if not shutil.which(CHROMIUM):
+        message = (
+            f"Chromium not found at {CHROMIUM}; `make test` installs it (Debian package chromium)"
+        )
+        if os.environ.get("KBM_REQUIRE_BROWSER"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class RecordingPage:
+    """A page that records every request it makes and every console error."""
+
+    def __init__(self, page):
+        self.page = page
+        self.requests: list[str] = []
+        self.console_errors: list[str] = []
+        page.on("request", lambda request: self.requests.append(request.url))
+        page.on("console", lambda msg: msg.type == "error" and self.console_errors.append(msg.text))
+        page.on("pageerror", lambda exc: self.console_errors.append(str(exc)))
+
+    def foreign_requests(self) -> list[str]:
+        """Return the requests that went anywhere but 127.0.0.1 (data: URLs aside)."""
+        return [
+            url
+            for url in self.requests
+            if not url.startswith(("data:", "blob:", "about:"))
+            and urlsplit(url).hostname != "127.0.0.1"
+        ]
+
+    def axe_violations(self) -> list[dict]:
+        """Run axe-core (WCAG 2.1 A/AA rules) on the page and return its violations."""
+        self.page.add_script_tag(path=str(AXE))
+        return self.page.evaluate(
+            """async () => {
+                const result = await axe.run(document, {
+                    runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}
+                });
+                return result.violations.map(v => ({
+                    id: v.id, impact: v.impact, help: v.help,
+                    nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5)
+                }));
+            }"""
+        )
+
+
+@pytest.fixture()
+def page(browser):
+    """Open a fresh browser context and page that record their requests."""
+    context = browser.new_context(locale="de-DE")
+    recording = RecordingPage(context.new_page())
+    yield recording
+    context.close()

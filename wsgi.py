@@ -1,0 +1,12 @@
+"""WSGI entry point for production servers: `gunicorn wsgi:app`."""
+
+import sys
+
+from kbm_map import create_app
+from kbm_map.errors import KbmMapError
+
+try:
+    app = create_app()
+except KbmMapError as exc:  # a configuration mistake: say so in one line, do not start
+    print(f"kbm-map: {exc}", file=sys.stderr)
+    sys.exit(1)
