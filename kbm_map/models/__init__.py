@@ -2,6 +2,7 @@
 
 from .audit import AuditEntry, ImportRun, Source
 from .common import Status, utcnow
+from .gazetteer import PostcodePlace
 from .location import Location
 from .offer import CostKind, Offer, OfferSession, OfferType, offer_locations
 from .organization import Organization, OrganizationKind
@@ -19,6 +20,7 @@ __all__ = [
     "OfferType",
     "Organization",
     "OrganizationKind",
+    "PostcodePlace",
     "Region",
     "Role",
     "Source",
