@@ -22,7 +22,7 @@ from kbm_map.search.schema import FIELD_BOOSTS, Row
 
 NO_DATE_LOW = np.iinfo(np.int32).min
 NO_DATE_HIGH = np.iinfo(np.int32).max
-POSTINGS_CACHE_TERMS = 4096
+POSTINGS_CACHE_BYTES = 32 * 2**20  # per segment and process; a common 4-gram takes ~200 kB
 _ROW_FACETS = {  # SearchQuery facet name -> Row field
     "type": "type",
     "areas": "areas",
@@ -38,11 +38,20 @@ class FacetColumn:
     """(document, value) pairs of one multi-valued facet, values coded as integers."""
 
     def __init__(self, docs: np.ndarray, codes: np.ndarray, vocab: Sequence[str]) -> None:
-        """Hold pairs of docnums and codes into vocab."""
+        """Hold pairs of docnums (ascending) and codes into vocab."""
         self.docs = docs
         self.codes = codes
         self.vocab = list(vocab)
         self.index = {value: i for i, value in enumerate(self.vocab)}
+
+
+def pack(mask: np.ndarray) -> np.ndarray:
+    """Return a boolean mask as a bitset of 64-bit words."""
+    packed = np.packbits(mask)
+    padding = -len(packed) % 8
+    if padding:
+        packed = np.concatenate((packed, np.zeros(padding, dtype=np.uint8)))
+    return packed.view(np.uint64)
 
 
 class SegmentColumns:
@@ -54,7 +63,9 @@ class SegmentColumns:
         self.count = reader.doc_count_all()
         rows = [Row(*r) for r in reader.column_reader("row")] if self.count else []
         self.facets = {name: self._facet(rows, field) for name, field in _ROW_FACETS.items()}
-        self.flags = {f: np.array([getattr(r, f) for r in rows], dtype=bool) for f in FLAG_FACETS}
+        for flag in FLAG_FACETS:
+            docs = np.array([d for d, r in enumerate(rows) if getattr(r, flag)], dtype=np.int32)
+            self.facets[flag] = FacetColumn(docs, np.zeros(len(docs), np.int32), ["true"])
         self.min_age = np.array([-np.inf if r.min_age is None else r.min_age for r in rows])
         self.max_age = np.array([np.inf if r.max_age is None else r.max_age for r in rows])
         self.lon = np.array([np.nan if r.lon is None else r.lon for r in rows])
@@ -63,14 +74,31 @@ class SegmentColumns:
         self.end = np.array([r.end or NO_DATE_HIGH for r in rows], dtype=np.int64)
         self.session_docs = np.array([d for d, r in enumerate(rows) for _ in r.dates], np.int32)
         self.session_days = np.array([day for r in rows for day in r.dates], dtype=np.int64)
-        self.name_sort = [r.name_sort for r in rows]
+        self.names = np.array([r.name_sort for r in rows] or [""], dtype=str)[: self.count]
+        self.sorted_names = np.sort(self.names)
+        self._bits: dict[str, np.ndarray] = {}
         self.lengths = {f: read_lengths(reader, f) for f in FIELD_BOOSTS}
         self._reader = reader
         self._postings: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._cached_bytes = 0
 
     def attach(self, reader: IndexReader) -> None:
         """Read postings through this (open) reader of the same segment from now on."""
         self._reader = reader
+
+    def facet_bits(self, name: str) -> np.ndarray:
+        """Return one bitset per value of a facet (values x words), built on first use."""
+        bits = self._bits.get(name)
+        if bits is None:
+            column = self.facets[name]
+            matrix = np.zeros((len(column.vocab), self.count), dtype=bool)
+            matrix[column.codes, column.docs] = True
+            bits = self._bits[name] = (
+                np.stack([pack(row) for row in matrix])
+                if len(matrix)
+                else (np.zeros((0, 0), dtype=np.uint64))
+            )
+        return bits
 
     @staticmethod
     def _facet(rows: list[Row], field: str) -> FacetColumn:
@@ -93,8 +121,10 @@ class SegmentColumns:
         if cached is None:
             cached = read_postings(self._reader, field, text)
             self._postings[key] = cached
-            if len(self._postings) > POSTINGS_CACHE_TERMS:
-                self._postings.popitem(last=False)
+            self._cached_bytes += cached[0].nbytes + cached[1].nbytes
+            while self._cached_bytes > POSTINGS_CACHE_BYTES and len(self._postings) > 1:
+                ids, freqs = self._postings.popitem(last=False)[1]
+                self._cached_bytes -= ids.nbytes + freqs.nbytes
         else:
             self._postings.move_to_end(key)
         return cached
@@ -119,12 +149,8 @@ class Columns:
         self.live = np.ones(self.count, dtype=bool)
         if deleted:
             self.live[np.concatenate(deleted)] = False
-        self.facets = {name: self._join_facet(name) for name in LIST_FACETS}
-        for name in FLAG_FACETS:
-            flag = self._join(lambda s, n=name: s.flags[n])
-            self.facets[name] = FacetColumn(
-                np.flatnonzero(flag).astype(np.int32), np.zeros(int(flag.sum()), np.int32), ["true"]
-            )
+        self._recodes: dict[str, list[np.ndarray]] = {}
+        self.facets = {name: self._join_facet(name) for name in LIST_FACETS + FLAG_FACETS}
         self.min_age = self._join(lambda s: s.min_age)
         self.max_age = self._join(lambda s: s.max_age)
         self.lon = self._join(lambda s: s.lon)
@@ -153,11 +179,13 @@ class Columns:
         vocab = sorted({v for s, _ in self.segments for v in s.facets[name].vocab})
         index = {v: i for i, v in enumerate(vocab)}
         docs, codes = [], []
+        self._recodes[name] = []
         for seg, base in self.segments:
             column = seg.facets[name]
-            recode = np.array([index[v] for v in column.vocab] or [0], dtype=np.int32)
+            recode = np.array([index[v] for v in column.vocab], dtype=np.int64)
+            self._recodes[name].append(recode)
             docs.append(column.docs.astype(np.int64) + base)
-            codes.append(recode[column.codes])
+            codes.append(recode[column.codes] if len(recode) else column.codes)
         if not docs:
             return FacetColumn(np.zeros(0, np.int64), np.zeros(0, np.int32), vocab)
         return FacetColumn(np.concatenate(docs), np.concatenate(codes), vocab)
@@ -176,10 +204,24 @@ class Columns:
         mask[self.postings(field, text)[0]] = True
         return mask
 
+    def count_values(self, name: str, mask: np.ndarray) -> np.ndarray:
+        """Return how many documents in mask have each value of a facet."""
+        # Per-segment bitsets: AND with the packed mask and a popcount per value, a few
+        # microseconds per value, and they survive commits that leave the segment alone.
+        counts = np.zeros(len(self.facets[name].vocab), dtype=np.int64)
+        for (seg, base), recode in zip(self.segments, self._recodes[name], strict=True):
+            if len(recode):
+                packed = pack(mask[base : base + seg.count])
+                bits = seg.facet_bits(name) & packed
+                counts[recode] += np.bitwise_count(bits).sum(axis=1, dtype=np.int64)
+        return counts
+
     @cached_property
     def name_rank(self) -> np.ndarray:
-        """Return each document's position in name order (computed on first use)."""
-        names = np.array([n for s, _ in self.segments for n in s.name_sort] or [""], dtype=str)
-        rank = np.empty(len(names), dtype=np.int64)
-        rank[np.argsort(names, kind="stable")] = np.arange(len(names))
-        return rank[: self.count]
+        """Return each document's position in name order (equal names share one)."""
+        # Summing per-segment positions avoids sorting all names again after each commit.
+        ranks = [
+            sum(np.searchsorted(other.sorted_names, seg.names) for other, _ in self.segments)
+            for seg, _ in self.segments
+        ]
+        return np.concatenate(ranks).astype(np.int64) if ranks else np.zeros(0, np.int64)

@@ -100,7 +100,7 @@ def count_facets(
         if text_mask is not None:
             mask &= text_mask
         column = columns.facets[name]
-        per_value = np.bincount(column.codes[mask[column.docs]], minlength=len(column.vocab))
+        per_value = columns.count_values(name, mask)
         order = sorted(np.flatnonzero(per_value), key=lambda i: (-per_value[i], column.vocab[i]))
         counts[name] = {column.vocab[i]: int(per_value[i]) for i in order}
     return counts

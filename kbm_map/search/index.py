@@ -33,6 +33,16 @@ from kbm_map.search.schema import build_schema, to_fields
 from kbm_map.search.searching import run_query
 
 Document = Mapping[str, Any]
+# tempfile creates private files; the index must be readable by the web server's user too.
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
+
+
+def _make_generation_dir(directory: Path) -> Path:
+    """Create a new, empty generation directory with the usual permissions."""
+    path = Path(tempfile.mkdtemp(prefix="gen-", dir=directory))
+    path.chmod(0o777 & ~_UMASK)
+    return path
 
 
 class SearchIndexBusyError(RuntimeError):
@@ -61,7 +71,7 @@ class SearchIndex:
         self.directory.mkdir(parents=True, exist_ok=True)
         if self._pointer.exists():
             return
-        path = Path(tempfile.mkdtemp(prefix="gen-", dir=self.directory))
+        path = _make_generation_dir(self.directory)
         whoosh_index.create_in(path, build_schema())
         try:
             self._point_to(path.name, exclusive=True)
@@ -71,6 +81,7 @@ class SearchIndex:
     def _point_to(self, name: str, exclusive: bool = False) -> None:
         """Make generation name current, atomically for readers in any process."""
         fd, tmp = tempfile.mkstemp(prefix=".CURRENT-", dir=self.directory)
+        os.fchmod(fd, 0o666 & ~_UMASK)
         with os.fdopen(fd, "w") as f:
             f.write(name)
             f.flush()
@@ -202,7 +213,7 @@ class SearchIndex:
         with self._rebuild_lock():
             self._journal.write_text("")
             try:
-                path = Path(tempfile.mkdtemp(prefix="gen-", dir=self.directory))
+                path = _make_generation_dir(self.directory)
                 count = self._build(path, docs, procs, limitmb)
                 self._swap(path)
             finally:

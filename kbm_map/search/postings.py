@@ -44,6 +44,7 @@ def read_postings(reader: IndexReader, field: str, text: str) -> tuple[np.ndarra
         return _slow_postings(reader, field, text)
     ids: list[np.ndarray] = []
     weights: list[np.ndarray] = []
+    all_ones = True
     while True:
         if matcher._data is None:
             matcher._read_data()
@@ -53,14 +54,18 @@ def read_postings(reader: IndexReader, field: str, text: str) -> tuple[np.ndarra
         ids.append(block if matcher._byteids else np.cumsum(block))
         if block_weights is None:
             weights.append(np.ones(count, dtype=np.float32))
-        elif isinstance(block_weights, float):
-            weights.append(np.full(count, block_weights, dtype=np.float32))
         else:
-            weights.append(np.array(block_weights, dtype=np.float32))
+            all_ones = False
+            weights.append(np.array(block_weights, dtype=np.float32).reshape(-1))
+            if weights[-1].size == 1:
+                weights[-1] = np.full(count, weights[-1][0], dtype=np.float32)
         if matcher._lastblock:
             break
         matcher._next_block()
-    return np.concatenate(ids).astype(np.int32), np.concatenate(weights)
+    docnums = np.concatenate(ids).astype(np.int32)
+    if all_ones:  # n-gram and spell fields: a read-only view of one value, no memory
+        return docnums, np.broadcast_to(np.float32(1.0), docnums.shape)
+    return docnums, np.concatenate(weights)
 
 
 def _slow_postings(reader: IndexReader, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:

@@ -49,10 +49,11 @@ def _start_keys(columns: Columns, query: SearchQuery, found: np.ndarray) -> np.n
     keys[columns.start[found] == NO_DATE_LOW] = np.inf
     days, docs = columns.session_days, columns.session_docs
     upcoming = days >= low
+    docs, days = docs[upcoming], days[upcoming]
     # Sessions are stored in document order and by date, so the first per document is next.
-    first_docs, first_index = np.unique(docs[upcoming], return_index=True)
+    first = np.flatnonzero(np.r_[True, docs[1:] != docs[:-1]]) if len(docs) else docs
     next_day = np.full(columns.count, np.inf)
-    next_day[first_docs] = days[upcoming][first_index]
+    next_day[docs[first]] = days[first]
     with_sessions = columns.has_sessions[found]
     keys[with_sessions] = next_day[found[with_sessions]]
     keys[keys >= NO_DATE_HIGH] = np.inf
