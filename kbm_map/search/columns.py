@@ -77,6 +77,8 @@ class SegmentColumns:
         self.names = np.array([r.name_sort for r in rows] or [""], dtype=str)[: self.count]
         self.sorted_names = np.sort(self.names)
         self._bits: dict[str, np.ndarray] = {}
+        # Segments never change, so name positions between two of them are computed once.
+        self._names_below: dict[object, np.ndarray] = {}
         self.lengths = {f: read_lengths(reader, f) for f in FIELD_BOOSTS}
         self._reader = reader
         self._postings: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
@@ -85,6 +87,18 @@ class SegmentColumns:
     def attach(self, reader: IndexReader) -> None:
         """Read postings through this (open) reader of the same segment from now on."""
         self._reader = reader
+
+    def names_below(self, other: SegmentColumns) -> np.ndarray:
+        """Return, for each document, how many documents of other sort before it by name."""
+        below = self._names_below.get(other.key)
+        if below is None:
+            below = self._names_below[other.key] = np.searchsorted(other.sorted_names, self.names)
+        return below
+
+    def forget_others(self, keys: set[object]) -> None:
+        """Drop cached name positions in segments that are gone."""
+        for key in set(self._names_below) - keys:
+            del self._names_below[key]
 
     def facet_bits(self, name: str) -> np.ndarray:
         """Return one bitset per value of a facet (values x words), built on first use."""
@@ -145,6 +159,9 @@ class Columns:
             seg.attach(reader)
             self.segments.append((seg, base))
             deleted.append(deleted_docs(reader) + base)
+        keys = {seg.key for seg, _ in self.segments}
+        for seg, _ in self.segments:
+            seg.forget_others(keys)
         self.count = sum(s.count for s, _ in self.segments)
         self.live = np.ones(self.count, dtype=bool)
         if deleted:
@@ -221,7 +238,6 @@ class Columns:
         """Return each document's position in name order (equal names share one)."""
         # Summing per-segment positions avoids sorting all names again after each commit.
         ranks = [
-            sum(np.searchsorted(other.sorted_names, seg.names) for other, _ in self.segments)
-            for seg, _ in self.segments
+            sum(seg.names_below(other) for other, _ in self.segments) for seg, _ in self.segments
         ]
         return np.concatenate(ranks).astype(np.int64) if ranks else np.zeros(0, np.int64)
