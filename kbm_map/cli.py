@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import sys
+import time
 
 import click
 from flask import Flask, current_app
@@ -67,6 +68,24 @@ def demo_command(locations: int, offers: int, seed: int):
         f"{summary['locations']} Lernorte, {summary['offers']} Angebote "
         f"in {summary['seconds']:.1f} s."
     )
+    _rebuild_search_index()
+
+
+def _rebuild_search_index() -> None:
+    """Rebuild the search index and say how long it took."""
+    from .services.indexing import rebuild_index
+
+    began = time.perf_counter()
+    click.echo("Building the search index …")
+    count = rebuild_index()
+    click.echo(f"Search index: {count} entries in {time.perf_counter() - began:.1f} s.")
+
+
+@click.command("reindex")
+@reports_errors
+def reindex_command():
+    """Rebuild the search index from the database (the site keeps answering meanwhile)."""
+    _rebuild_search_index()
 
 
 @click.command("create-user")
@@ -105,7 +124,7 @@ def config_command():
         click.echo(f"{setting.env:28} {value}\n{'':28} {setting.help}")
 
 
-COMMANDS = (init_db_command, demo_command, create_user_command, config_command)
+COMMANDS = (init_db_command, demo_command, reindex_command, create_user_command, config_command)
 
 
 def init_app(app: Flask) -> None:
@@ -123,5 +142,7 @@ def main() -> None:
     except KbmMapError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(2)
-    group = FlaskGroup(create_app=lambda: app, help=HELP, load_dotenv=False, add_version_option=False)
+    group = FlaskGroup(
+        create_app=lambda: app, help=HELP, load_dotenv=False, add_version_option=False
+    )
     group.main(prog_name="kbm-map")

@@ -28,8 +28,12 @@ def postgis_unavailable() -> str | None:
     url = make_url(POSTGIS_URL)
     try:
         with psycopg.connect(
-            host=url.host, port=url.port or 5432, user=url.username, password=url.password,
-            dbname=url.database, connect_timeout=3,
+            host=url.host,
+            port=url.port or 5432,
+            user=url.username,
+            password=url.password,
+            dbname=url.database,
+            connect_timeout=3,
         ) as conn:
             if not conn.execute("SELECT 1 FROM pg_extension WHERE extname='postgis'").fetchone():
                 return f"database {url.database} has no PostGIS extension"
@@ -110,11 +114,13 @@ def app(database_url, tmp_path_factory):
 def app_ctx(app):
     """Run the test inside an app context on an emptied database with the taxonomy seeded."""
     from kbm_map.extensions import db
+    from kbm_map.services.indexing import search_index
     from kbm_map.services.taxonomy import seed_terms
 
     with app.app_context():
         empty_tables(db)
         seed_terms()
+        search_index().rebuild([])  # the index outlives the rows: empty it too
         yield app
         db.session.rollback()
         db.session.remove()
