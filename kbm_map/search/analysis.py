@@ -25,6 +25,7 @@ from whoosh.analysis import (
 from whoosh.lang import stemmer_for_language, stopwords_for_language
 
 GRAM_SIZE = 4
+MAX_QUERY_WORDS = 12  # each word costs a few postings reads; longer input is not a search
 
 _UMLAUTS = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss"})
 # "ue" after "q" is not an umlaut transcription ("Quelle", "Queue").
@@ -115,7 +116,7 @@ def query_words(text: str) -> list[QueryWord]:
             continue
         stem = _stem(folded)
         words[raw] = QueryWord(raw, folded, stem, ngrams(gram_source(folded, stem)))
-    return list(words.values())
+    return list(words.values())[:MAX_QUERY_WORDS]
 
 
 def stem(word: str) -> str:

@@ -9,7 +9,7 @@ arrays and postings survive the commits that add new small segments.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cached_property
 
 import numpy as np
@@ -22,6 +22,7 @@ from kbm_map.search.schema import FIELD_BOOSTS, Row
 
 NO_DATE_LOW = np.iinfo(np.int32).min
 NO_DATE_HIGH = np.iinfo(np.int32).max
+MEMO_ENTRIES = 32  # filter masks and sort keys per generation; at most 1 MB each
 POSTINGS_CACHE_BYTES = 32 * 2**20  # per segment and process; a common 4-gram takes ~200 kB
 _ROW_FACETS = {  # SearchQuery facet name -> Row field
     "type": "type",
@@ -167,6 +168,7 @@ class Columns:
         if deleted:
             self.live[np.concatenate(deleted)] = False
         self._recodes: dict[str, list[np.ndarray]] = {}
+        self._memo: OrderedDict[tuple, np.ndarray] = OrderedDict()
         self.facets = {name: self._join_facet(name) for name in LIST_FACETS + FLAG_FACETS}
         self.min_age = self._join(lambda s: s.min_age)
         self.max_age = self._join(lambda s: s.max_age)
@@ -185,6 +187,19 @@ class Columns:
         self.avg_length = {
             f: max(reader.field_length(f) / max(self.count, 1), 1.0) for f in FIELD_BOOSTS
         }
+
+    def memo(self, key: tuple, compute: Callable[[], np.ndarray]) -> np.ndarray:
+        """Return a derived array of this generation, computing it on first use."""
+        # Web users repeat filters (facet clicks, paging), so filter masks are worth keeping.
+        value = self._memo.get(key)
+        if value is None:
+            value = self._memo[key] = compute()
+            value.flags.writeable = False
+            if len(self._memo) > MEMO_ENTRIES:
+                self._memo.popitem(last=False)
+        else:
+            self._memo.move_to_end(key)
+        return value
 
     def _join(self, part) -> np.ndarray:  # noqa: ANN001 - a small accessor lambda
         """Concatenate one array of every segment."""

@@ -59,17 +59,35 @@ def _date_mask(columns: Columns, query: SearchQuery) -> np.ndarray:
 
 
 def distances(columns: Columns, near: Near) -> np.ndarray:
-    """Return the great-circle distance of every document in metres (NaN without position)."""
+    """Return distances in metres for documents in the circle's bounding box, else NaN."""
+    return columns.memo(("near", near), lambda: _distances(columns, near))
+
+
+def _distances(columns: Columns, near: Near) -> np.ndarray:
+    """Compute great-circle distances for the documents in the circle's bounding box."""
+    # Trigonometry for 110,000 points costs milliseconds; the bounding box test does not.
+    half_lat = np.degrees(near.radius_m / EARTH_RADIUS_M)
+    half_lon = half_lat / max(np.cos(np.radians(near.lat)), 0.01)
+    with np.errstate(invalid="ignore"):
+        box = (np.abs(columns.lat - near.lat) <= half_lat) & (
+            np.abs(columns.lon - near.lon) <= half_lon
+        )
+    inside = np.flatnonzero(box)
     lon0, lat0 = np.radians(near.lon), np.radians(near.lat)
-    lon, lat = np.radians(columns.lon), np.radians(columns.lat)
+    lon, lat = np.radians(columns.lon[inside]), np.radians(columns.lat[inside])
     a = np.sin((lat - lat0) / 2) ** 2 + np.cos(lat0) * np.cos(lat) * np.sin((lon - lon0) / 2) ** 2
-    return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.minimum(a, 1.0)))
+    result = np.full(columns.count, np.nan)
+    result[inside] = 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.minimum(a, 1.0)))
+    return result
 
 
 def filter_masks(columns: Columns, query: SearchQuery, dist: np.ndarray | None) -> Filters:
     """Return the masks of all filters of a query."""
     by_facet = {
-        name: _facet_mask(columns, name, getattr(query, name))
+        name: columns.memo(
+            ("facet", name, *sorted(getattr(query, name))),
+            lambda name=name: _facet_mask(columns, name, getattr(query, name)),
+        )
         for name in LIST_FACETS
         if getattr(query, name)
     }
@@ -83,7 +101,8 @@ def filter_masks(columns: Columns, query: SearchQuery, dist: np.ndarray | None) 
     if query.age is not None:
         other &= (columns.min_age <= query.age) & (columns.max_age >= query.age)
     if query.date_from or query.date_to:
-        other &= _date_mask(columns, query)
+        key = ("dates", query.date_from, query.date_to)
+        other &= columns.memo(key, lambda: _date_mask(columns, query))
     if dist is not None and query.near is not None:
         with np.errstate(invalid="ignore"):
             other &= dist <= query.near.radius_m

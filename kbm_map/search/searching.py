@@ -45,17 +45,19 @@ def run_query(columns: Columns, query: SearchQuery) -> SearchResult:
 def _start_keys(columns: Columns, query: SearchQuery, found: np.ndarray) -> np.ndarray:
     """Return each found document's next date from date_from on; undated ones sort last."""
     low = query.date_from.toordinal() if query.date_from else NO_DATE_LOW
-    keys = np.maximum(columns.start[found], low).astype(np.float64)
-    keys[columns.start[found] == NO_DATE_LOW] = np.inf
-    days, docs = columns.session_days, columns.session_docs
-    upcoming = days >= low
-    docs, days = docs[upcoming], days[upcoming]
+    return columns.memo(("start", low), lambda: _next_dates(columns, low))[found]
+
+
+def _next_dates(columns: Columns, low: int) -> np.ndarray:
+    """Return every document's first date on or after low (infinity when it has none)."""
+    keys = np.maximum(columns.start, low).astype(np.float64)
+    keys[columns.start == NO_DATE_LOW] = np.inf
+    upcoming = columns.session_days >= low
+    docs, days = columns.session_docs[upcoming], columns.session_days[upcoming]
     # Sessions are stored in document order and by date, so the first per document is next.
     first = np.flatnonzero(np.r_[True, docs[1:] != docs[:-1]]) if len(docs) else docs
-    next_day = np.full(columns.count, np.inf)
-    next_day[docs[first]] = days[first]
-    with_sessions = columns.has_sessions[found]
-    keys[with_sessions] = next_day[found[with_sessions]]
+    keys[columns.has_sessions] = np.inf
+    keys[docs[first]] = days[first]
     keys[keys >= NO_DATE_HIGH] = np.inf
     return keys
 
