@@ -1,8 +1,12 @@
 """Flask extensions, created unbound and attached to an app in create_app()."""
 
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
+from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
@@ -25,3 +29,7 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 babel = Babel()
+login_manager = LoginManager()
+csrf = CSRFProtect()
+# Storage from RATELIMIT_STORAGE_URI (KBM_RATELIMIT_STORAGE_URL): shared by all workers with redis.
+limiter = Limiter(get_remote_address)

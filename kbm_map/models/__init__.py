@@ -7,11 +7,13 @@ from .location import Location
 from .offer import CostKind, Offer, OfferSession, OfferType, offer_locations
 from .organization import Organization, OrganizationKind
 from .region import Region
+from .report import ChangeReport, ReportKind, ReportStatus
 from .taxonomy import Term, Vocabulary
 from .user import Role, User
 
 __all__ = [
     "AuditEntry",
+    "ChangeReport",
     "CostKind",
     "ImportRun",
     "Location",
@@ -22,6 +24,8 @@ __all__ = [
     "OrganizationKind",
     "PostcodePlace",
     "Region",
+    "ReportKind",
+    "ReportStatus",
     "Role",
     "Source",
     "Status",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 
-from sqlalchemy import String, Text, UniqueConstraint
+from sqlalchemy import Boolean, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -34,6 +34,8 @@ class Organization(TimestampMixin, db.Model):
     website: Mapped[str | None] = mapped_column(String(500))
     source: Mapped[str | None] = mapped_column(String(64))
     external_id: Mapped[str | None] = mapped_column(String(128))
+    # Archived entries stay for history and old links but are offered for no new entry.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     def __repr__(self) -> str:
         return f"<Organization {self.id} {self.name!r}>"

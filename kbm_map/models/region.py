@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from geoalchemy2 import Geometry, WKBElement
-from sqlalchemy import Integer, String
+from sqlalchemy import Boolean, Integer, String, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -23,6 +23,8 @@ class Region(TimestampMixin, db.Model):
     geom: Mapped[WKBElement | None] = mapped_column(
         Geometry("MULTIPOLYGON", srid=4326, spatial_index=True), nullable=True
     )
+    # Archived entries stay for history and old links but are offered for no new entry.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     def __repr__(self) -> str:
         return f"<Region {self.code} {self.name!r}>"
