@@ -35,6 +35,8 @@ def create_app(config: dict | None = None) -> Flask:
     errorpages.init_app(app)
 
     from .public import bp as public_bp
+    from .public import templating
 
+    templating.init_app(app)
     app.register_blueprint(public_bp)
     return app

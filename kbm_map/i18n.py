@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from flask import Flask, current_app, g, has_request_context, request, url_for
 from flask_babel import get_locale
 from werkzeug.routing import BaseConverter
@@ -34,12 +36,15 @@ def text_direction() -> str:
     return get_locale().text_direction
 
 
-def language_url(code: str) -> str:
+def language_url(code: str, external: bool = False) -> str:
     """Return the current page in another language (the home page if it has no language)."""
     endpoint, args = request.endpoint, dict(request.view_args or {})
     if endpoint and current_app.url_map.is_endpoint_expecting(endpoint, "lang"):
-        return url_for(endpoint, **{**args, "lang": code}, **request.args.to_dict())
-    return url_for("public.home", lang=code)
+        args.update(lang=code)
+        query = [(k, v) for k, v in request.args.items(multi=True) if k not in args]
+        url = url_for(endpoint, _external=external, **args)
+        return f"{url}?{urlencode(query)}" if query else url
+    return url_for("public.home", lang=code, _external=external)
 
 
 class LanguageConverter(BaseConverter):

@@ -1,0 +1,191 @@
+"""Run a public search: parameters → search engine → entities from the database, with labels."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from babel import Locale
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..models import Location, Offer, Region, Term, Vocabulary
+from ..search import FACETS, SearchResult
+from ..services.indexing import search_index
+from .params import FLAG_PARAMS, LIST_PARAMS, SearchParams, to_query
+from .places import Place, resolve_place
+
+FACET_TITLES = {
+    "type": _l("Art des Eintrags"),
+    "area": _l("Bildungsbereich"),
+    "kind": _l("Art des Lernorts"),
+    "topic": _l("Thema"),
+    "target": _l("Zielgruppe"),
+    "language": _l("Sprache des Angebots"),
+    "region": _l("Gemeinde"),
+    "free": _l("kostenfrei"),
+    "step_free": _l("stufenloser Zugang"),
+    "online": _l("online"),
+}
+TYPE_LABELS = {"location": _l("Lernorte"), "offer": _l("Angebote")}
+VOCABULARY_OF = {
+    "area": Vocabulary.AREA,
+    "kind": Vocabulary.LOCATION_KIND,
+    "topic": Vocabulary.TOPIC,
+    "target": Vocabulary.TARGET_GROUP,
+}
+ENGINE_FACET = {**{v: k for k, v in LIST_PARAMS.items()}, **{f: f for f in FLAG_PARAMS}}
+
+
+@dataclass
+class FacetValue:
+    """One value of a facet with its count and whether it is selected."""
+
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass
+class Facet:
+    """A facet: URL parameter name, title and values."""
+
+    name: str
+    title: str
+    values: list[FacetValue]
+    flag: bool = False
+
+
+@dataclass
+class Item:
+    """One result: the entity, its kind ("location"/"offer") and the search hit."""
+
+    type: str
+    entity: Location | Offer
+    highlights: dict
+    distance_m: float | None
+
+
+@dataclass
+class Outcome:
+    """Everything a results page or the API shows for one search."""
+
+    params: SearchParams
+    total: int = 0
+    items: list[Item] = field(default_factory=list)
+    facets: list[Facet] = field(default_factory=list)
+    suggestion: str | None = None
+    fuzzy: bool = False
+    place: Place | None = None
+    place_missing: bool = False
+
+    @property
+    def pages(self) -> int:
+        """Return the number of result pages."""
+        return max(1, -(-self.total // self.params.per_page))
+
+
+def run_search(params: SearchParams, today: dt.date | None = None) -> Outcome:
+    """Search the index with validated parameters and load the hits from the database."""
+    outcome = Outcome(params=params)
+    if params.near:
+        outcome.place = resolve_place(params.near)
+        outcome.place_missing = outcome.place is None
+    if params.sort == "distance" and outcome.place is None:
+        params.sort = "relevance"
+    near = (outcome.place.lon, outcome.place.lat) if outcome.place else None
+    query = to_query(params, near, today or dt.date.today(), facets=FACETS)
+    result = search_index().query(query)
+    outcome.total, outcome.suggestion, outcome.fuzzy = result.total, result.suggestion, result.fuzzy
+    outcome.items = load_items(result)
+    outcome.facets = label_facets(result, params)
+    return outcome
+
+
+def load_items(result: SearchResult) -> list[Item]:
+    """Load the entities of a page of hits, in the order of the hits."""
+    wanted: dict[str, list[int]] = {"location": [], "offer": []}
+    for hit in result.hits:
+        kind, _, number = hit.id.partition(":")
+        wanted[kind].append(int(number))
+    found: dict[str, object] = {}
+    if wanted["location"]:
+        stmt = (
+            select(Location)
+            .where(Location.id.in_(wanted["location"]))
+            .options(selectinload(Location.kind), selectinload(Location.region))
+        )
+        found.update({f"location:{loc.id}": loc for loc in db.session.scalars(stmt)})
+    if wanted["offer"]:
+        stmt = (
+            select(Offer)
+            .where(Offer.id.in_(wanted["offer"]))
+            .options(
+                selectinload(Offer.locations),
+                selectinload(Offer.sessions),
+                selectinload(Offer.organization),
+            )
+        )
+        found.update({f"offer:{offer.id}": offer for offer in db.session.scalars(stmt)})
+    return [
+        Item(hit.id.partition(":")[0], found[hit.id], hit.highlights, hit.distance_m)
+        for hit in result.hits
+        if hit.id in found and found[hit.id].is_public  # the index may lag a moment behind
+    ]
+
+
+def _labels(name: str, locale: str) -> dict[str, str]:
+    """Return value → label for one facet in the UI language."""
+    if name in VOCABULARY_OF:
+        terms = db.session.scalars(select(Term).where(Term.vocabulary == VOCABULARY_OF[name].value))
+        return {t.code: t.label(locale) for t in sorted(terms, key=lambda t: t.position)}
+    if name == "region":
+        return dict(
+            db.session.execute(select(Region.code, Region.name).order_by(Region.name)).all()
+        )
+    if name == "type":
+        return {k: str(v) for k, v in TYPE_LABELS.items()}
+    return {}
+
+
+def language_name(code: str, locale: str) -> str:
+    """Return a language's name in the UI language ("Arabisch" for ar in German)."""
+    try:
+        return Locale.parse(code).get_display_name(locale) or code
+    except (ValueError, TypeError):
+        return code
+
+
+def label_facets(result: SearchResult, params: SearchParams) -> list[Facet]:
+    """Turn the engine's facet counts into labelled facets in display order."""
+    locale = str(get_locale())
+    facets = []
+    for name in (*LIST_PARAMS, *FLAG_PARAMS):
+        counts = result.facets.get(LIST_PARAMS.get(name, name), {})
+        if name in FLAG_PARAMS:
+            count = counts.get("true", counts.get(True, 0)) if isinstance(counts, dict) else counts
+            selected = params.flags.get(name, False)
+            values = [FacetValue("1", str(FACET_TITLES[name]), int(count), selected)]
+            facets.append(Facet(name, str(FACET_TITLES[name]), values, flag=True))
+            continue
+        labels = _labels(name, locale)
+        selected = set(params.values(name))
+        order = list(labels) + sorted(set(counts) - set(labels))
+        values = [
+            FacetValue(
+                value,
+                language_name(value, locale) if name == "language" else labels.get(value, value),
+                int(counts.get(value, 0)),
+                value in selected,
+            )
+            for value in order
+            if counts.get(value) or value in selected
+        ]
+        if name == "language":
+            values.sort(key=lambda v: (-v.count, v.label))
+        facets.append(Facet(name, str(FACET_TITLES[name]), values))
+    return facets
