@@ -124,7 +124,16 @@ def config_command():
         click.echo(f"{setting.env:28} {value}\n{'':28} {setting.help}")
 
 
-COMMANDS = (init_db_command, demo_command, reindex_command, create_user_command, config_command)
+from .cli_data import DATA_COMMANDS  # noqa: E402  (it uses reports_errors from above)
+
+COMMANDS = (
+    init_db_command,
+    demo_command,
+    reindex_command,
+    create_user_command,
+    config_command,
+    *DATA_COMMANDS,
+)
 
 
 def init_app(app: Flask) -> None:

@@ -1,4 +1,4 @@
-"""Read lists of Lernorte, regions, postcodes and population figures from files.
+"""Read lists of Lernorte, Angebote, regions, postcodes and population figures from files.
 
 Readers turn a file into RawRecords; a mapping file (TOML) says how their columns become
 target records. Nothing here touches the database: the import service upserts the results.
@@ -18,8 +18,10 @@ from .sources import open_records
 from .targets import (
     AREAS,
     KINDS,
+    OFFER_TYPES,
     GazetteerRecord,
     LocationRecord,
+    OfferRecord,
     PopulationRecord,
     RegionRecord,
 )
@@ -32,6 +34,8 @@ __all__ = [
     "LocationRecord",
     "MappedRecord",
     "Mapping",
+    "OFFER_TYPES",
+    "OfferRecord",
     "PopulationRecord",
     "RawRecord",
     "RecordSource",

@@ -12,6 +12,7 @@ from .fields import RowError, Surroundings
 from .mapping import Mapping
 from .records import ImportFileError, MappedRecord, RawRecord, Rejection, RowWarning
 from .targets import REQUIRED
+from .values import text
 
 Result = MappedRecord | Rejection
 
@@ -66,7 +67,8 @@ def _results(
         try:
             record, key = build(item, mapping, surroundings, warnings)
         except RowError as problem:
-            yield Rejection(file, item.row, problem.field, problem.reason)
+            key = mapping.id.value(item.data) if mapping.id else None
+            yield Rejection(file, item.row, problem.field, problem.reason, text(key) or None)
             continue
         if key is not None:
             if key in first_row:
@@ -75,6 +77,7 @@ def _results(
                     item.row,
                     "id",
                     f"id {key!r} was already used in row {first_row[key]}; this row was skipped",
+                    key,
                 )
                 continue
             first_row[key] = item.row

@@ -11,13 +11,16 @@ from .fields import (
     Built,
     RowError,
     Surroundings,
+    checked_text,
     collect,
     is_empty,
     kept_extra,
     position,
+    required_text,
     text_or_none,
 )
 from .mapping import Mapping
+from .offers import build_offer, checked_moment
 from .records import RawRecord, RowWarning
 from .targets import KIND_AREAS, GazetteerRecord, LocationRecord, PopulationRecord, RegionRecord
 from .values import (
@@ -44,14 +47,6 @@ _TEXTS = (
     "accessibility_note",
     "organization",
 )
-
-
-def _required(values: dict, name: str) -> str:
-    """Return a required text field or reject the row."""
-    value = text_or_none(values.get(name))
-    if value is None:
-        raise RowError(name, f"{name} is empty; every row needs one")
-    return value
 
 
 def _fill_address(values: dict) -> None:
@@ -84,18 +79,6 @@ def _areas(values: dict, kind: str | None, warnings: list[RowWarning]) -> list[s
     return list(dict.fromkeys(areas))
 
 
-def _checked_text(values: dict, name: str, clean, warnings: list[RowWarning]) -> str | None:
-    """Return a cleaned value, or None with a warning if it has the wrong shape."""
-    value = text_or_none(values.get(name))
-    if value is None:
-        return None
-    try:
-        return clean(value)
-    except BadValueError as problem:
-        warnings.append(RowWarning(name, f"{problem}; left out"))
-        return None
-
-
 def _postcode(value: str, warnings: list[RowWarning]) -> str:
     """Return a 5-digit postcode, repairing a lost leading zero with a warning."""
     postcode, note = normalize_postcode(value)
@@ -121,7 +104,7 @@ def build_location(
     """Build a LocationRecord; the key for duplicate detection is its external id."""
     values = collect(raw, mapping)
     _fill_address(values)
-    name = _required(values, "name")
+    name = required_text(values, "name")
     external_id = text_or_none(mapping.id.value(raw.data)) if mapping.id else None
     if external_id is None:
         raise RowError("id", f"the id ({mapping.id.text if mapping.id else '?'}) is empty")
@@ -138,9 +121,9 @@ def build_location(
         record.lon, record.lat = around.place(point[0], point[1], warnings)
     for field_name in _TEXTS:
         setattr(record, field_name, text_or_none(values.get(field_name)))
-    record.postcode = _checked_text(values, "postcode", lambda v: _postcode(v, warnings), warnings)
-    record.email = _checked_text(values, "email", clean_email, warnings)
-    record.website = _checked_text(values, "website", clean_url, warnings)
+    record.postcode = checked_text(values, "postcode", lambda v: _postcode(v, warnings), warnings)
+    record.email = checked_text(values, "email", clean_email, warnings)
+    record.website = checked_text(values, "website", clean_url, warnings)
     record.languages = list(
         dict.fromkeys(str(v).strip().lower() for v in values.get("languages") or [])
     )
@@ -149,6 +132,7 @@ def build_location(
             setattr(record, field_name, parse_bool(values.get(field_name)))
         except BadValueError as problem:
             warnings.append(RowWarning(field_name, f"{problem}; left as unknown"))
+    record.checked_at = checked_moment(values, warnings)
     record.extra = kept_extra(raw, mapping)
     return record, external_id
 
@@ -158,7 +142,7 @@ def build_region(
 ) -> Built:
     """Build a RegionRecord with a valid MultiPolygon outline."""
     values = collect(raw, mapping)
-    code = _code(_required(values, "code"), warnings)
+    code = _code(required_text(values, "code"), warnings)
     geometry = raw.geometry
     if not isinstance(geometry, Polygon | MultiPolygon):
         found = type(geometry).__name__ if geometry is not None else "no geometry"
@@ -174,7 +158,7 @@ def build_region(
         warnings.append(RowWarning("geometry", "the outline crossed itself and was repaired"))
     if isinstance(geometry, Polygon):
         geometry = MultiPolygon([geometry])
-    record = RegionRecord(code=code, name=_required(values, "name"), geometry=geometry)
+    record = RegionRecord(code=code, name=required_text(values, "name"), geometry=geometry)
     record.kind = text_or_none(values.get("kind"))
     record.extra = kept_extra(raw, mapping)
     return record, code
@@ -186,7 +170,7 @@ def build_gazetteer(
     """Build a GazetteerRecord; postcodes repeat, so there is no duplicate key."""
     values = collect(raw, mapping)
     try:
-        postcode = _postcode(_required(values, "postcode"), warnings)
+        postcode = _postcode(required_text(values, "postcode"), warnings)
     except BadValueError as problem:
         raise RowError("postcode", str(problem)) from None
     point = position(values, raw, mapping.column_crs)
@@ -194,7 +178,7 @@ def build_gazetteer(
         raise RowError("lat", "coordinates are missing")
     # A gazetteer covers all of Germany, whatever the installation's region.
     point = _GERMANY.place(point[0], point[1], warnings)
-    record = GazetteerRecord(postcode, _required(values, "place"), point[0], point[1])
+    record = GazetteerRecord(postcode, required_text(values, "place"), point[0], point[1])
     record.community_code = text_or_none(values.get("community_code"))
     record.extra = kept_extra(raw, mapping)
     return record, None
@@ -205,9 +189,9 @@ def build_population(
 ) -> Built:
     """Build a PopulationRecord keyed by its AGS."""
     values = collect(raw, mapping)
-    code = _code(_required(values, "code"), warnings)
+    code = _code(required_text(values, "code"), warnings)
     try:
-        population = parse_int(_required(values, "population"))
+        population = parse_int(required_text(values, "population"))
     except BadValueError as problem:
         raise RowError("population", str(problem)) from None
     if population < 0:
@@ -220,6 +204,7 @@ _GERMANY = Surroundings()
 
 BUILDERS: dict[str, Builder] = {
     "location": build_location,
+    "offer": build_offer,
     "region": build_region,
     "gazetteer": build_gazetteer,
     "population": build_population,

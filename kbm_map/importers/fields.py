@@ -149,6 +149,26 @@ def text_or_none(value: Any) -> str | None:
     return text(value) or None
 
 
+def required_text(values: dict, name: str) -> str:
+    """Return a required text field or reject the row."""
+    value = text_or_none(values.get(name))
+    if value is None:
+        raise RowError(name, f"{name} is empty; every row needs one")
+    return value
+
+
+def checked_text(values: dict, name: str, clean, warnings: list[RowWarning]) -> str | None:
+    """Return a cleaned value, or None with a warning if it has the wrong shape."""
+    value = text_or_none(values.get(name))
+    if value is None:
+        return None
+    try:
+        return clean(value)
+    except BadValueError as problem:
+        warnings.append(RowWarning(name, f"{problem}; left out"))
+        return None
+
+
 def position(values: dict[str, Any], raw: RawRecord, crs: str) -> tuple[float, float] | None:
     """Return (lon, lat) in WGS84 from the coordinate columns, or else from the geometry."""
     lon, lat = values.get("lon"), values.get("lat")

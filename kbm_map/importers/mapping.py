@@ -10,13 +10,33 @@ from typing import Any
 
 from .crs import WGS84, crs_from_name
 from .records import ImportFileError
-from .targets import REQUIRED, TARGETS
-from .values import BadValueError, normalize_area, normalize_kind, text
+from .targets import REQUIRED, STATUSES, TARGETS
+from .values import BadValueError, normalize_area, normalize_kind, normalize_offer_type, text
 
 KEEP, EMPTY, REJECT = "keep", "empty", "reject"  # what to do with a value missing from translate
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 _SECTIONS = {"import", "columns", "defaults", "flags", "extra"}
-_IMPORT_KEYS = {"target", "id", "format", "crs", "sheet", "delimiter", "encoding", "source"}
+_IMPORT_KEYS = {
+    "target",
+    "id",
+    "format",
+    "crs",
+    "sheet",
+    "delimiter",
+    "encoding",
+    "source",
+    "status",
+    "licence",
+    "attribution",
+}
+# Inputs that fill other fields: the parts of an address, a session from two columns.
+_FILLS = {
+    "address": ("street", "house_number", "postcode", "city"),
+    "street_and_number": ("street", "house_number"),
+    "cost": ("cost_kind", "cost_amount", "cost_note"),
+    "starts_at": ("sessions",),
+    "ends_at": ("sessions",),
+}
 _RULE_KEYS = {"column", "columns", "translate", "otherwise", "separator"}
 
 
@@ -89,7 +109,10 @@ class Mapping:
     sheet: str | None = None
     delimiter: str | None = None
     encoding: str | None = None
-    source: str | None = None
+    source: str | None = None  # who publishes the data, e.g. "JedeSchule"
+    status: str = "published"  # of new entries
+    licence: str | None = None  # e.g. "CC0-1.0", "ODbL-1.0", "dl-de/by-2.0"
+    attribution: str | None = None  # shown with the data, e.g. "© OpenStreetMap contributors"
 
     @property
     def column_crs(self) -> str:
@@ -104,6 +127,14 @@ class Mapping:
             if rule is not None and len(rule.sources) == 1:
                 needed += rule.sources[0].columns
         return list(dict.fromkeys(needed))
+
+    def filled_fields(self) -> set[str]:
+        """Return the record fields this mapping can fill; an import leaves the others alone."""
+        named = {*self.rules, *self.defaults, *self.flags}
+        filled = {name for name in named if name not in _FILLS}
+        for name in named & set(_FILLS):
+            filled.update(_FILLS[name])
+        return filled
 
     def renamed(self, names: dict[str, str]) -> Mapping:
         """Return the mapping with column names spelt as in the file (case, blanks)."""
@@ -164,7 +195,7 @@ def _build(doc: dict[str, Any], name: str) -> Mapping:
         k: Expression.parse(_string(v, f"[extra] {k}")) for k, v in (doc.get("extra") or {}).items()
     }
     id_text = head.get("id")
-    if target == "location" and not id_text:
+    if target in ("location", "offer") and not id_text:
         raise BadValueError("[import] id is missing: name the column with a stable id per row")
     fmt = head.get("format")
     if fmt is not None and fmt not in ("csv", "xlsx", "geojson", "json", "osm"):
@@ -176,6 +207,9 @@ def _build(doc: dict[str, Any], name: str) -> Mapping:
             raise BadValueError(
                 f"[import] delimiter must be one character or 'tab', not {delimiter!r}"
             )
+    status = head.get("status", "published")
+    if status not in STATUSES:
+        raise BadValueError(f"[import] status must be one of {', '.join(STATUSES)}, not {status!r}")
     for req in REQUIRED[target]:
         if req not in rules and req not in defaults and not _split_fills(req, rules):
             raise BadValueError(f"[columns] {req} is missing; every {target} needs it")
@@ -193,6 +227,9 @@ def _build(doc: dict[str, Any], name: str) -> Mapping:
         delimiter=delimiter,
         encoding=head.get("encoding"),
         source=head.get("source"),
+        status=status,
+        licence=head.get("licence"),
+        attribution=head.get("attribution"),
     )
 
 
@@ -256,6 +293,8 @@ def _checked(key: str, value: Any, fields: dict[str, type], where: str) -> Any:
         raise BadValueError(f"{where}: {key!r} is not a field; fields are: {', '.join(fields)}")
     if key == "kind" and fields is TARGETS["location"] and value != "":
         return normalize_kind(_string(value, where))
+    if key == "offer_type" and value != "":
+        return normalize_offer_type(_string(value, where))
     if key == "areas":
         items = value if isinstance(value, list) else [value]
         return [normalize_area(_string(v, where)) for v in items if v != ""]

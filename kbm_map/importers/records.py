@@ -34,6 +34,9 @@ class Rejection:
     row: int | None
     field: str | None
     reason: str
+    # The row's id, if it has one: a rejected row is still in the file, so an import keeps
+    # the entry it imported earlier instead of treating it as withdrawn.
+    key: str | None = None
 
     def __str__(self) -> str:
         """Describe the rejection as one line: where, then why."""
@@ -54,11 +57,11 @@ class RowWarning:
 
 @dataclass
 class MappedRecord:
-    """A row turned into a target record (location, region, gazetteer or population)."""
+    """A row turned into a target record (location, offer, region, gazetteer or population)."""
 
     file: str
     row: int
-    record: Any  # LocationRecord | RegionRecord | GazetteerRecord | PopulationRecord
+    record: Any  # LocationRecord | OfferRecord | RegionRecord | GazetteerRecord | PopulationRecord
     warnings: list[RowWarning] = field(default_factory=list)
 
     def describe_warnings(self) -> list[str]:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from shapely.geometry import MultiPolygon
@@ -38,6 +40,8 @@ KIND_AREAS: dict[str, list[str]] = {
     "Sonstiger Lernort": [],
 }
 KINDS = list(KIND_AREAS)
+OFFER_TYPES = ("course", "counselling", "event", "service")
+STATUSES = ("published", "draft")  # what an import may give new entries
 
 
 @dataclass
@@ -68,6 +72,41 @@ class LocationRecord:
     sign_language: bool | None = None
     accessibility_note: str | None = None
     organization: str | None = None
+    checked_at: datetime | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class OfferRecord:
+    """An Angebot as read from a file; the import service upserts it by (source, external_id)."""
+
+    external_id: str
+    title: str
+    description: str | None = None
+    offer_type: str | None = None  # one of OFFER_TYPES; None leaves the model's default
+    # Lernort ids: "id" (same source, else the one source that has it) or "source:id".
+    locations: list[str] = field(default_factory=list)
+    online: bool | None = None
+    areas: list[str] = field(default_factory=list)
+    topics: list[str] = field(default_factory=list)  # taxonomy codes, checked on import
+    target_groups: list[str] = field(default_factory=list)
+    min_age: int | None = None
+    max_age: int | None = None
+    languages: list[str] = field(default_factory=list)
+    cost_kind: str | None = None  # free, amount, text; None: not stated
+    cost_amount: Decimal | None = None
+    cost_note: str | None = None
+    funding: str | None = None
+    registration_url: str | None = None
+    registration_phone: str | None = None
+    registration_email: str | None = None
+    sessions: list[tuple[datetime, datetime | None]] = field(default_factory=list)
+    recurrence: str | None = None
+    schedule_note: str | None = None
+    valid_from: date | None = None
+    valid_until: date | None = None
+    organization: str | None = None
+    checked_at: datetime | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -132,11 +171,43 @@ LOCATION_FIELDS: dict[str, type] = {
     "sign_language": bool,
     "accessibility_note": _TEXT,
     "organization": _TEXT,
+    "checked_at": _TEXT,
     "address": _TEXT,
     "street_and_number": _TEXT,
 }
+# "cost" is an input read as free, an amount ("12,50 €") or text; "starts_at"/"ends_at" give
+# one session from two columns, "sessions" one or several ("start - end", "start/end").
+OFFER_FIELDS: dict[str, type] = {
+    "title": _TEXT,
+    "description": _TEXT,
+    "offer_type": _TEXT,
+    "locations": list,
+    "online": bool,
+    "areas": list,
+    "topics": list,
+    "target_groups": list,
+    "min_age": int,
+    "max_age": int,
+    "languages": list,
+    "cost": _TEXT,
+    "cost_note": _TEXT,
+    "funding": _TEXT,
+    "registration_url": _TEXT,
+    "registration_phone": _TEXT,
+    "registration_email": _TEXT,
+    "sessions": list,
+    "starts_at": _TEXT,
+    "ends_at": _TEXT,
+    "recurrence": _TEXT,
+    "schedule_note": _TEXT,
+    "valid_from": _TEXT,
+    "valid_until": _TEXT,
+    "organization": _TEXT,
+    "checked_at": _TEXT,
+}
 TARGETS: dict[str, dict[str, type]] = {
     "location": LOCATION_FIELDS,
+    "offer": OFFER_FIELDS,
     "region": {"code": _TEXT, "name": _TEXT, "kind": _TEXT},
     "gazetteer": {
         "postcode": _TEXT,
@@ -147,9 +218,10 @@ TARGETS: dict[str, dict[str, type]] = {
     },
     "population": {"code": _TEXT, "population": int, "name": _TEXT},
 }
-# Fields a row cannot do without; the id of a location comes from [import] id.
+# Fields a row cannot do without; the id of a location or offer comes from [import] id.
 REQUIRED: dict[str, tuple[str, ...]] = {
     "location": ("name",),
+    "offer": ("title",),
     "region": ("code", "name"),
     "gazetteer": ("postcode", "place", "lon", "lat"),
     "population": ("code", "population"),

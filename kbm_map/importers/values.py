@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from .targets import AREAS, KINDS
+from .targets import AREAS, KINDS, OFFER_TYPES
 
 TRUE_WORDS = frozenset({"1", "x", "ja", "j", "yes", "y", "true", "wahr", "✓", "✔"})
 FALSE_WORDS = frozenset({"0", "nein", "n", "no", "false", "falsch", "-"})
@@ -14,6 +15,28 @@ _EMAIL = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[A-Za-z]{2,}$")
 _DOMAIN = re.compile(r"^(?:[A-Za-z0-9äöüÄÖÜß-]+\.)+[A-Za-z]{2,}(?:[/:?#]\S*)?$")
 _URL = re.compile(r"^https?://(?:[A-Za-z0-9äöüÄÖÜß-]+\.)+[A-Za-z]{2,}(?::\d+)?(?:[/?#]\S*)?$")
 _KINDS = {k.casefold(): k for k in KINDS}
+# German words offices use for the four offer types.
+_OFFER_TYPES = {
+    **{t: t for t in OFFER_TYPES},
+    "counseling": "counselling",
+    "kurs": "course",
+    "lehrgang": "course",
+    "seminar": "course",
+    "workshop": "course",
+    "beratung": "counselling",
+    "veranstaltung": "event",
+    "vortrag": "event",
+    "termin": "event",
+    "dienst": "service",
+    "dienstleistung": "service",
+    "offenes angebot": "service",
+    "angebot": "service",
+}
+FREE_WORDS = frozenset(
+    {"free", "kostenlos", "kostenfrei", "gratis", "frei", "umsonst", "entgeltfrei", "gebührenfrei"}
+)
+_CURRENCY = re.compile(r"^(?:€|eur|euro)?\s*(?P<number>[\d.,\s]+?)\s*(?:€|eur|euro|,-)?$", re.I)
+MAX_AMOUNT = Decimal("99999999.99")  # Numeric(10, 2)
 _AREAS = {**{c: c for c in AREAS}, **{label.casefold(): c for c, label in AREAS.items()}}
 
 
@@ -149,3 +172,45 @@ def normalize_area(value: str) -> str:
             f"{value!r} is not a known Bildungsbereich (known codes: {', '.join(AREAS)})"
         )
     return code
+
+
+def normalize_offer_type(value: str) -> str:
+    """Return course, counselling, event or service for a code or German word."""
+    kind = _OFFER_TYPES.get(" ".join(value.split()).casefold())
+    if kind is None:
+        raise BadValueError(
+            f"{value!r} is not a type of offer (course, counselling, event, service); "
+            "translate it in the mapping"
+        )
+    return kind
+
+
+def parse_cost(value: Any) -> tuple[str | None, Decimal | None, str | None]:
+    """Read a cost cell as (kind, amount, note): free, an amount like '12,50 €', or text."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        amount = _amount(str(value))
+        return ("free", None, None) if amount == 0 else ("amount", amount, None)
+    raw = text(value)
+    if not raw:
+        return None, None, None
+    if raw.casefold() in FREE_WORDS:
+        return "free", None, None
+    match = _CURRENCY.match(raw)
+    if match and re.search(r"\d", match["number"]):
+        amount = _amount(match["number"].replace(" ", ""))
+        if amount is not None:
+            return ("free", None, None) if amount == 0 else ("amount", amount, None)
+    return "text", None, raw
+
+
+def _amount(raw: str) -> Decimal | None:
+    """Parse '12,50', '12.50' or '1.250,00' into Decimal with cents; None if it is no number."""
+    if re.fullmatch(r"\d{1,3}(\.\d{3})+", raw):
+        raw = raw.replace(".", "")  # 1.250 is one thousand two hundred and fifty in German
+    try:
+        number = Decimal(str(parse_number(raw)))
+    except (BadValueError, InvalidOperation):
+        return None
+    if number < 0 or number > MAX_AMOUNT:
+        raise BadValueError(f"amount {raw!r} is negative or too large")
+    return number.quantize(Decimal("0.01"))

@@ -210,7 +210,7 @@ def test_plain_iterable_without_records_is_a_file_error():
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ('[import]\ntarget = "schule"\n', "target must be one of location, region"),
+        ('[import]\ntarget = "schule"\n', "target must be one of location, offer, region"),
         ('[import]\ntarget = "location"\n[columns]\nname = "n"\n', "[import] id is missing"),
         (
             '[import]\ntarget = "location"\nid = "i"\n[columns]\nname = "n"\nort = "o"\n',

@@ -1,0 +1,382 @@
+"""Upsert planned listings by (source, external_id) in bulk: diff, insert, update, archive, audit.
+
+Only columns that really change are written, and unchanged rows are not touched at all, so
+`updated_at` keeps meaning "last real change". Fields named in a row's `edited_fields` were
+changed by staff by hand and are never overwritten; each such field is counted as kept.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, NamedTuple
+
+from geoalchemy2.functions import ST_X, ST_Y
+from sqlalchemy import Table, bindparam, delete, insert, select, update
+
+from ..extensions import db
+from ..models import AuditEntry, Status
+from ..text import slugify, unique_slug
+from .audit import plain_value
+
+BATCH = 2_000
+# Staff forms record the field a person sees; the import compares the column behind it.
+FIELD_OF = {"kind_id": "kind", "organization_id": "organization", "region_id": "region"}
+GEOM_FIELDS = frozenset({"geom", "position", "lon", "lat"})
+_TOLERANCE = 1e-9  # degrees: ~0.1 mm, far below any real move, above float noise
+
+
+@dataclass(frozen=True)
+class Link:
+    """Rows of another table that belong to a listing: terms, Lernorte, sessions."""
+
+    name: str  # the field staff see, e.g. "areas"
+    table: Table
+    owner: str  # column pointing at the listing, e.g. "location_id"
+    columns: tuple[str, ...]  # the values of one row, e.g. ("term_id",)
+
+
+@dataclass(frozen=True)
+class Spec:
+    """How one listing table is upserted."""
+
+    model: type
+    entity: str  # "location" or "offer", as in audit entries
+    label: str  # "name" or "title"
+    columns: tuple[str, ...]  # plain columns an import may write
+    links: tuple[Link, ...]
+    has_geom: bool
+    defaults: dict[str, Any] = field(default_factory=dict)  # for columns that must not be NULL
+
+
+@dataclass
+class Planned:
+    """A file row ready to be written: the values of the fields its mapping fills."""
+
+    file: str
+    row: int
+    external_id: str
+    label: str
+    values: dict[str, Any]  # column -> value
+    links: dict[str, tuple]  # link name -> sorted tuple of row tuples
+    geom: tuple[float, float] | None = None
+    city: str | None = None  # for the slug
+
+
+class Existing(NamedTuple):
+    """A listing of the source as it is in the database."""
+
+    id: int
+    status: str
+    edited: frozenset[str]
+    label: str
+    values: dict[str, Any]
+    geom: tuple[float, float] | None
+    links: dict[str, tuple]
+
+
+@dataclass
+class Outcome:
+    """What one upsert did; ids feed the region assignment and the search index."""
+
+    new_ids: list[int] = field(default_factory=list)
+    changed_ids: list[int] = field(default_factory=list)
+    moved_ids: list[int] = field(default_factory=list)  # position written (new or changed)
+    unchanged: int = 0
+    kept_edits: int = 0
+    archived: list[tuple[int, str, str]] = field(default_factory=list)  # id, external id, label
+
+
+def load_existing(spec: Spec, source: str) -> dict[str, Existing]:
+    """Read the source's listings with the columns and links an import compares."""
+    model = spec.model
+    table = model.__table__
+    columns = [table.c[name] for name in spec.columns]
+    geom = [ST_X(table.c.geom), ST_Y(table.c.geom)] if spec.has_geom else []
+    stmt = select(
+        table.c.id,
+        table.c.external_id,
+        table.c.status,
+        table.c.edited_fields,
+        table.c[spec.label],
+        *columns,
+        *geom,
+    ).where(table.c.source == source)
+    links = {link.name: _load_links(link, table, source) for link in spec.links}
+    existing = {}
+    width = len(columns)
+    for row in db.session.execute(stmt):
+        values = dict(zip(spec.columns, row[5 : 5 + width], strict=True))
+        point = None
+        if spec.has_geom and row[5 + width] is not None:
+            point = (row[5 + width], row[6 + width])
+        existing[row.external_id] = Existing(
+            id=row.id,
+            status=row.status,
+            edited=frozenset(row.edited_fields or ()),
+            label=row[4],
+            values=values,
+            geom=point,
+            links={
+                name: tuple(sorted(found.get(row.id, ()), key=link_key))
+                for name, found in links.items()
+            },
+        )
+    return existing
+
+
+def _load_links(link: Link, owners: Table, source: str) -> dict[int, list[tuple]]:
+    """Return {listing id: [row tuple, …]} for the source's listings."""
+    table = link.table
+    stmt = (
+        select(table.c[link.owner], *(table.c[c] for c in link.columns))
+        .join(owners, owners.c.id == table.c[link.owner])
+        .where(owners.c.source == source)
+    )
+    found: dict[int, list[tuple]] = defaultdict(list)
+    for row in db.session.execute(stmt):
+        found[row[0]].append(tuple(row[1:]))
+    return found
+
+
+def link_key(row: tuple) -> tuple:
+    """Sort key for link rows that may hold None (a session without an end)."""
+    return tuple((1, 0) if value is None else (0, value) for value in row)
+
+
+def _same(old: Any, new: Any) -> bool:
+    """Tell whether a stored value equals a planned one (floats within float noise)."""
+    if isinstance(old, float) and isinstance(new, float):
+        return abs(old - new) <= _TOLERANCE
+    return old == new
+
+
+def _same_point(old, new) -> bool:
+    """Tell whether two (lon, lat) positions (or None) are the same."""
+    if old is None or new is None:
+        return old is new
+    return abs(old[0] - new[0]) <= _TOLERANCE and abs(old[1] - new[1]) <= _TOLERANCE
+
+
+def _protected(name: str, edited: frozenset[str]) -> bool:
+    """Tell whether staff edited this column (or the field behind it) by hand."""
+    if name == "geom":
+        return bool(edited & GEOM_FIELDS)
+    return name in edited or FIELD_OF.get(name, name) in edited
+
+
+def ewkt(point: tuple[float, float] | None) -> str | None:
+    """Return a point as EWKT for the geometry column, or None."""
+    return None if point is None else f"SRID=4326;POINT({point[0]!r} {point[1]!r})"
+
+
+class Upsert:
+    """Write one source's rows of one table: collects work per chunk, then writes in bulk."""
+
+    def __init__(self, spec: Spec, source: str, origin: str, status: str, now: datetime):
+        """Load the source's current rows and the slugs already taken."""
+        self.spec, self.source, self.origin, self.status, self.now = (
+            spec,
+            source,
+            origin,
+            status,
+            now,
+        )
+        self.existing = load_existing(spec, source)
+        self.slugs = set(db.session.scalars(select(spec.model.__table__.c.slug)))
+        self.seen: set[str] = set()
+        self.outcome = Outcome()
+        self.describe: dict[str, Any] = {}  # link name -> function turning ids into words
+
+    def write(self, chunk: list[Planned]) -> None:
+        """Insert new rows and update changed ones of one chunk."""
+        inserts, updates, audits = [], [], []
+        for planned in chunk:
+            self.seen.add(planned.external_id)
+            old = self.existing.get(planned.external_id)
+            if old is None:
+                inserts.append(planned)
+                continue
+            values, links, changes = self._diff(planned, old)
+            if not changes:
+                self.outcome.unchanged += 1
+                continue
+            updates.append((old.id, values, links))
+            action = "restore" if "status" in changes else "update"
+            audits.append(self._audit(old.id, action, changes))
+            self.outcome.changed_ids.append(old.id)
+            if "geom" in values:
+                self.outcome.moved_ids.append(old.id)
+        if inserts:
+            audits.extend(self._insert(inserts))
+        self._update(updates)
+        self._audits(audits)
+
+    def _diff(self, planned: Planned, old: Existing) -> tuple[dict, dict, dict]:
+        """Return the values and links to write and the changes to audit."""
+        values, links, changes = {}, {}, {}
+        for name, new in planned.values.items():
+            if _same(old.values[name], new):
+                continue
+            if _protected(name, old.edited):
+                self.outcome.kept_edits += 1
+                continue
+            values[name] = new
+            changes[FIELD_OF.get(name, name)] = (old.values[name], new)
+        if self.spec.has_geom and not _same_point(old.geom, planned.geom):
+            if _protected("geom", old.edited):
+                self.outcome.kept_edits += 1
+            else:
+                values["geom"] = ewkt(planned.geom)
+                changes["geom"] = (_point_text(old.geom), _point_text(planned.geom))
+        for name, new in planned.links.items():
+            if old.links[name] == new:
+                continue
+            if _protected(name, old.edited):
+                self.outcome.kept_edits += 1
+                continue
+            links[name] = new
+            changes[name] = (self._words(name, old.links[name]), self._words(name, new))
+        if old.status == Status.ARCHIVED.value and "status" not in old.edited:
+            # Back in the source after it had been withdrawn.
+            values["status"] = self.status
+            changes["status"] = (old.status, self.status)
+        return values, links, changes
+
+    def _words(self, name: str, rows: tuple) -> list:
+        """Describe link rows for the audit trail (codes instead of ids where known)."""
+        describe = self.describe.get(name)
+        return describe(rows) if describe else [list(r) if len(r) > 1 else r[0] for r in rows]
+
+    def _insert(self, chunk: list[Planned]) -> list[dict]:
+        """Insert new rows with their links; return their audit rows."""
+        spec, table = self.spec, self.spec.model.__table__
+        rows = []
+        for planned in chunk:
+            row = {name: spec.defaults.get(name) for name in spec.columns}
+            row.update(planned.values)
+            base = (
+                planned.label
+                if not planned.city or planned.city in planned.label
+                else (f"{planned.label}-{planned.city}")
+            )
+            row.update(
+                slug=unique_slug(slugify(base), self.slugs),
+                status=self.status,
+                source=self.source,
+                external_id=planned.external_id,
+                edited_fields=[],
+                created_at=self.now,
+                updated_at=self.now,
+            )
+            if spec.has_geom:
+                row["geom"] = ewkt(planned.geom)
+            rows.append(row)
+        stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+        ids = list(db.session.scalars(stmt, rows))
+        self.outcome.new_ids.extend(ids)
+        if spec.has_geom:
+            self.outcome.moved_ids.extend(i for i, p in zip(ids, chunk, strict=True) if p.geom)
+        for link in spec.links:
+            owned = [(i, p.links.get(link.name, ())) for i, p in zip(ids, chunk, strict=True)]
+            self._insert_links(link, owned)
+        ident = {"source": [None, self.source]}
+        return [
+            self._audit(i, "create", {**ident, "external_id": [None, p.external_id]})
+            for i, p in zip(ids, chunk, strict=True)
+        ]
+
+    def _update(self, updates: list[tuple[int, dict, dict]]) -> None:
+        """Write changed columns (grouped by which columns change) and replace changed links."""
+        table = self.spec.model.__table__
+        groups: dict[tuple[str, ...], list[dict]] = defaultdict(list)
+        for row_id, values, _ in updates:
+            if values:
+                groups[tuple(sorted(values))].append({"_id": row_id, **values})
+        for names, params in groups.items():
+            stmt = (
+                update(table)
+                .where(table.c.id == bindparam("_id"))
+                .values({**{n: bindparam(n) for n in names}, "updated_at": self.now})
+            )
+            db.session.execute(stmt, params)
+        touched = [row_id for row_id, values, links in updates if links and not values]
+        if touched:
+            # Only links changed: the listing still changed, so updated_at moves too.
+            stmt = update(table).where(table.c.id == bindparam("_id")).values(updated_at=self.now)
+            db.session.execute(stmt, [{"_id": row_id} for row_id in touched])
+        for link in self.spec.links:
+            changed = [
+                (row_id, links[link.name]) for row_id, _, links in updates if link.name in links
+            ]
+            if changed:
+                owner = link.table.c[link.owner]
+                ids = [row_id for row_id, _ in changed]
+                for start in range(0, len(ids), BATCH):
+                    db.session.execute(
+                        delete(link.table).where(owner.in_(ids[start : start + BATCH]))
+                    )
+                self._insert_links(link, changed)
+
+    def _insert_links(self, link: Link, owned: list[tuple[int, tuple]]) -> None:
+        """Insert the link rows of listings."""
+        rows = [
+            {link.owner: row_id, **dict(zip(link.columns, values, strict=True))}
+            for row_id, tuples in owned
+            for values in tuples
+        ]
+        for start in range(0, len(rows), BATCH * 5):
+            db.session.execute(insert(link.table), rows[start : start + BATCH * 5])
+
+    def withdraw(self) -> None:
+        """Archive the source's listings that the file no longer contains (never delete them)."""
+        gone = [
+            (ext, old)
+            for ext, old in self.existing.items()
+            if ext not in self.seen and old.status != Status.ARCHIVED.value
+        ]
+        archived = []
+        for ext, old in gone:
+            if "status" in old.edited:
+                self.outcome.kept_edits += 1  # staff set its status by hand; leave it
+                continue
+            archived.append((old.id, ext, old.label, old.status))
+        table = self.spec.model.__table__
+        stmt = (
+            update(table)
+            .where(table.c.id == bindparam("_id"))
+            .values(status=Status.ARCHIVED.value, updated_at=self.now)
+        )
+        if archived:
+            db.session.execute(stmt, [{"_id": row_id} for row_id, *_ in archived])
+        self._audits(
+            [
+                self._audit(row_id, "archive", {"status": (status, Status.ARCHIVED.value)})
+                for row_id, _, _, status in archived
+            ]
+        )
+        self.outcome.archived = [(row_id, ext, label) for row_id, ext, label, _ in archived]
+
+    def _audit(self, row_id: int, action: str, changes: dict) -> dict:
+        """Return one audit row."""
+        return {
+            "entity_type": self.spec.entity,
+            "entity_id": row_id,
+            "action": action,
+            "origin": self.origin,
+            "changes": {
+                k: [plain_value(old), plain_value(new)] for k, (old, new) in changes.items()
+            },
+            "created_at": self.now,
+        }
+
+    def _audits(self, rows: list[dict]) -> None:
+        """Insert audit rows in bulk."""
+        for start in range(0, len(rows), BATCH * 5):
+            db.session.execute(insert(AuditEntry), rows[start : start + BATCH * 5])
+
+
+def _point_text(point: tuple[float, float] | None) -> str | None:
+    """Describe a position for the audit trail."""
+    return None if point is None else f"{point[0]:.6f} {point[1]:.6f}"
