@@ -176,7 +176,7 @@ def _percentiles(times: list[float]) -> str:
 def _clear_postings(index: SearchIndex) -> None:
     """Forget cached postings, so that the next query reads them from disk."""
     for segment in index._segments.values():
-        segment._postings.clear()
+        segment.forget_postings()
 
 
 def measure(index: SearchIndex, runs: int, cold: bool) -> list[float]:
