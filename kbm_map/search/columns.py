@@ -8,6 +8,7 @@ arrays and postings survive the commits that add new small segments.
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from functools import cached_property
@@ -84,11 +85,13 @@ class SegmentColumns:
         self._reader = reader
         self._postings: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._cached_bytes = 0
+        self._lock = threading.Lock()
 
     def forget_postings(self) -> None:
         """Empty the postings cache (benchmarks measure reading from disk with it)."""
-        self._postings.clear()
-        self._cached_bytes = 0
+        with self._lock:
+            self._postings.clear()
+            self._cached_bytes = 0
 
     def attach(self, reader: IndexReader) -> None:
         """Read postings through this (open) reader of the same segment from now on."""
@@ -137,16 +140,19 @@ class SegmentColumns:
     def postings(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         """Return (docnums, frequencies) of a term, from the cache when possible."""
         key = (field, text)
-        cached = self._postings.get(key)
-        if cached is None:
-            cached = read_postings(self._reader, field, text)
-            self._postings[key] = cached
-            self._cached_bytes += cached[0].nbytes + cached[1].nbytes
+        with self._lock:  # web workers may run threads; LRU bookkeeping is not atomic
+            cached = self._postings.get(key)
+            if cached is not None:
+                self._postings.move_to_end(key)
+                return cached
+        cached = read_postings(self._reader, field, text)
+        with self._lock:
+            if key not in self._postings:
+                self._postings[key] = cached
+                self._cached_bytes += cached[0].nbytes + cached[1].nbytes
             while self._cached_bytes > POSTINGS_CACHE_BYTES and len(self._postings) > 1:
                 ids, freqs = self._postings.popitem(last=False)[1]
                 self._cached_bytes -= ids.nbytes + freqs.nbytes
-        else:
-            self._postings.move_to_end(key)
         return cached
 
 
@@ -174,6 +180,7 @@ class Columns:
             self.live[np.concatenate(deleted)] = False
         self._recodes: dict[str, list[np.ndarray]] = {}
         self._memo: OrderedDict[tuple, np.ndarray] = OrderedDict()
+        self._memo_lock = threading.Lock()
         self.facets = {name: self._join_facet(name) for name in LIST_FACETS + FLAG_FACETS}
         self.min_age = self._join(lambda s: s.min_age)
         self.max_age = self._join(lambda s: s.max_age)
@@ -196,14 +203,17 @@ class Columns:
     def memo(self, key: tuple, compute: Callable[[], np.ndarray]) -> np.ndarray:
         """Return a derived array of this generation, computing it on first use."""
         # Web users repeat filters (facet clicks, paging), so filter masks are worth keeping.
-        value = self._memo.get(key)
-        if value is None:
-            value = self._memo[key] = compute()
-            value.flags.writeable = False
+        with self._memo_lock:
+            value = self._memo.get(key)
+            if value is not None:
+                self._memo.move_to_end(key)
+                return value
+        value = compute()
+        value.flags.writeable = False
+        with self._memo_lock:
+            self._memo[key] = value
             if len(self._memo) > MEMO_ENTRIES:
                 self._memo.popitem(last=False)
-        else:
-            self._memo.move_to_end(key)
         return value
 
     def _join(self, part) -> np.ndarray:  # noqa: ANN001 - a small accessor lambda

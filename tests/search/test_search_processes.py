@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import multiprocessing
+import threading
 from pathlib import Path
 
 import pytest
@@ -128,3 +129,40 @@ def test_rebuild_with_several_processes(search_index, doc):
     result = search_index.query(SearchQuery(text="Kurs", languages=["en"]))
     assert result.total == 200
     assert result.facets["languages"] == {"de": 100, "en": 200}
+
+
+def test_failed_rebuild_keeps_the_current_generation(search_index, doc):
+    search_index.index([doc("offer:1", "Yoga")])
+
+    def broken():  # noqa: ANN202
+        yield doc("offer:2", "Tanz")
+        raise RuntimeError("database went away")
+
+    with pytest.raises(RuntimeError, match="database went away"):
+        search_index.rebuild(broken())
+    assert [h.id for h in search_index.query(SearchQuery()).hits] == ["offer:1"]
+    assert len(list(search_index.directory.glob("gen-*"))) == 1
+    assert not (search_index.directory / "JOURNAL").exists()
+
+
+def test_threads_query_while_another_writes(search_index, doc):
+    search_index.index([doc(f"offer:{n}", f"Kurs {n}") for n in range(50)])
+    errors: list[BaseException] = []
+
+    def read() -> None:
+        try:
+            for _ in range(40):
+                result = search_index.query(SearchQuery(text="Kurs", languages=["de"]))
+                assert len({h.id for h in result.hits}) == len(result.hits)
+        except BaseException as error:  # reported by the main thread
+            errors.append(error)
+
+    readers = [threading.Thread(target=read) for _ in range(4)]
+    for reader in readers:
+        reader.start()
+    for n in range(5):
+        search_index.index([doc(f"offer:{n}", f"Kurs {n} neu")])
+    for reader in readers:
+        reader.join()
+    assert errors == []
+    assert search_index.query(SearchQuery(text="neu")).total == 5
