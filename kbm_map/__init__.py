@@ -24,10 +24,10 @@ def create_app(config: dict | None = None) -> Flask:
         template_folder=str(PROJECT_ROOT / "templates"),
     )
     app.config.update(load_config(app.instance_path, config))
+    app.json.sort_keys = False  # keep the API's keys in their documented order
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     app.config["SESSION_COOKIE_SECURE"] = app.config["KBM_ENV"] == "production"
-    app.config["JSON_SORT_KEYS"] = False
 
     i18n.init_app(app)
     db.init_app(app)
@@ -39,4 +39,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     templating.init_app(app)
     app.register_blueprint(public_bp)
+    from .api import bp as api_bp
+
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
     return app

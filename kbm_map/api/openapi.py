@@ -1,0 +1,173 @@
+"""The OpenAPI 3.1 document of the API, built from the same parameter lists the code uses."""
+
+from __future__ import annotations
+
+from flask import current_app, url_for
+
+from .. import __version__
+from ..public.params import FLAG_PARAMS, LIST_PARAMS, SORT_VALUES, WHEN_VALUES
+
+PARAMETER_DOCS = {
+    "q": ("string", "Search words (German analysis: stems, umlauts, compound parts, typos)."),
+    "type": ("string", "location or offer; repeat for both."),
+    "area": ("string", "Bildungsbereich code, e.g. fruehkindliche_bildung; repeatable (OR)."),
+    "kind": ("string", "Kind of Lernort code, e.g. volkshochschule; repeatable (OR)."),
+    "topic": ("string", "Topic code, e.g. sprache; repeatable (OR)."),
+    "target": ("string", "Target group code, e.g. neuzugewanderte; repeatable (OR)."),
+    "language": ("string", "ISO 639-1 language of the offer, e.g. ar; repeatable (OR)."),
+    "region": ("string", "Gemeinde code (AGS); repeatable (OR)."),
+    "free": ("string", "1: only offers free of charge."),
+    "step_free": ("string", "1: only step-free places."),
+    "online": ("string", "1: only online offers."),
+    "age": ("integer", "Age in years (0-120) the offer must suit."),
+    "when": ("string", "today, week or month: offers with a date in that period."),
+    "from": ("string", "First date (YYYY-MM-DD)."),
+    "to": ("string", "Last date (YYYY-MM-DD)."),
+    "near": ("string", "Postcode, place name or 'lat,lon'."),
+    "radius": ("integer", "Radius around 'near' in km (1-50, default 10)."),
+    "sort": ("string", "relevance, distance (needs near), start or name."),
+    "page": ("integer", "Page number, from 1."),
+    "per_page": ("integer", "Hits per page (1-100, default 20)."),
+}
+
+
+def _parameter(name: str) -> dict:
+    """Return the OpenAPI description of one query parameter."""
+    kind, text = PARAMETER_DOCS[name]
+    schema: dict = {"type": kind}
+    if name in LIST_PARAMS:
+        schema = {"type": "array", "items": {"type": "string"}}
+    elif name == "sort":
+        schema["enum"] = list(SORT_VALUES)
+    elif name == "when":
+        schema["enum"] = list(WHEN_VALUES)
+    elif name in FLAG_PARAMS:
+        schema["enum"] = ["0", "1"]
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": text,
+        "schema": schema,
+        **({"style": "form", "explode": True} if name in LIST_PARAMS else {}),
+    }
+
+
+def _error_response(text: str) -> dict:
+    """Return a response description with the error body."""
+    return {
+        "description": text,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+
+
+def openapi_document() -> dict:
+    """Build the OpenAPI document."""
+    entity = {"type": "object", "additionalProperties": True}
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": f"{current_app.config['SITE_NAME']} API",
+            "version": __version__,
+            "description": (
+                "Published Lernorte and Angebote. "
+                "Unknown or malformed parameters are refused with 400."
+            ),
+        },
+        "servers": [{"url": url_for("api.search", _external=True).rsplit("/search", 1)[0]}],
+        "paths": {
+            "/search": {
+                "get": {
+                    "summary": "Search Lernorte and Angebote",
+                    "operationId": "search",
+                    "parameters": [_parameter(name) for name in PARAMETER_DOCS],
+                    "responses": {
+                        "200": {
+                            "description": "Hits, total and facet counts",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/SearchResult"}
+                                }
+                            },
+                        },
+                        "400": _error_response("Unknown or malformed parameter"),
+                    },
+                }
+            },
+            "/locations/{id}": {
+                "get": {
+                    "summary": "One published Lernort",
+                    "operationId": "getLocation",
+                    "parameters": [
+                        {
+                            "name": "id",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "integer"},
+                        }
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "The Lernort",
+                            "content": {"application/json": {"schema": entity}},
+                        },
+                        "404": _error_response("No published Lernort with this id"),
+                    },
+                }
+            },
+            "/offers/{id}": {
+                "get": {
+                    "summary": "One published Angebot",
+                    "operationId": "getOffer",
+                    "parameters": [
+                        {
+                            "name": "id",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "integer"},
+                        }
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "The Angebot",
+                            "content": {"application/json": {"schema": entity}},
+                        },
+                        "404": _error_response("No published Angebot with this id"),
+                    },
+                }
+            },
+        },
+        "components": {
+            "schemas": {
+                "Error": {
+                    "type": "object",
+                    "properties": {
+                        "error": {
+                            "type": "object",
+                            "properties": {
+                                "status": {"type": "integer"},
+                                "title": {"type": "string"},
+                                "parameter": {"type": "string"},
+                                "detail": {"type": "string"},
+                            },
+                        }
+                    },
+                    "required": ["error"],
+                },
+                "SearchResult": {
+                    "type": "object",
+                    "properties": {
+                        "total": {"type": "integer"},
+                        "page": {"type": "integer"},
+                        "per_page": {"type": "integer"},
+                        "near": {"type": ["object", "null"]},
+                        "suggestion": {"type": ["string", "null"]},
+                        "fuzzy": {"type": "boolean"},
+                        "facets": {"type": "object"},
+                        "hits": {"type": "array", "items": entity},
+                    },
+                    "required": ["total", "facets", "hits"],
+                },
+            }
+        },
+    }
