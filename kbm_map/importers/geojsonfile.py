@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 from shapely.errors import GeometryTypeError
 from shapely.geometry import shape
 
-from .crs import crs_from_name, geometry_to_wgs84, guess_crs, to_wgs84
+from .crs import WGS84, crs_from_name, geometry_to_wgs84, guess_crs, to_wgs84
 from .jsonfile import flatten, load_json
 from .records import ImportFileError, RawRecord, RecordSource, Rejection
 
@@ -62,7 +63,9 @@ def features_source(path: Path, document: Any, crs: str | None = None) -> Record
         positions = (
             p for f in features if isinstance(f, dict) for p in _positions(f.get("geometry"))
         )
-        source_crs = guess_crs(positions)
+        first = next(positions, None)
+        # Without any coordinates (all geometries null) there is nothing to reproject.
+        source_crs = guess_crs(itertools.chain([first], positions)) if first else WGS84
         if source_crs is None:
             raise ImportFileError(
                 f"file {path.name}: the coordinates fit no known coordinate system; "
