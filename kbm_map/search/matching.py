@@ -132,7 +132,7 @@ def suggest(columns: Columns, text: str, words: list[QueryWord]) -> str | None:
     corrector = columns.searcher.corrector("spell")
     suggestion = text
     for word in words:
-        if len(word.raw) < 3 or columns.term_mask("spell", word.raw).any():
+        if len(word.raw) < 3 or _known(columns, word):
             continue
         best = corrector.suggest(word.raw, limit=1, maxdist=_max_distance(word.raw), prefix=1)
         if best:
@@ -143,6 +143,13 @@ def suggest(columns: Columns, text: str, words: list[QueryWord]) -> str | None:
                 flags=re.I,
             )
     return suggestion if suggestion != text else None
+
+
+def _known(columns: Columns, word: QueryWord) -> bool:
+    """Return whether a word occurs in the index as typed (so it needs no correction)."""
+    if len(columns.postings("spell", word.raw)[0]):
+        return True
+    return any(len(columns.postings(name, word.stem)[0]) for name in FIELD_BOOSTS)
 
 
 def _same_case(typed: str, word: str) -> str:

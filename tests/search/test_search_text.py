@@ -126,3 +126,11 @@ def test_description_excerpt_shows_the_match(indexed, doc):
     excerpt = hit.highlights["description"]
     assert excerpt.startswith("…") and "<mark>Kuchen</mark>." in excerpt
     assert len(excerpt) < 300
+
+
+def test_no_suggestion_for_words_that_exist_but_are_filtered_out(indexed, doc):
+    index = indexed(
+        doc("offer:1", "Treff", description="Mit Kaffee und Kuchen"), doc("offer:2", "Kaffe")
+    )
+    result = index.query(SearchQuery(text="Kaffee", type=["location"]))
+    assert result.total == 0 and result.suggestion is None
