@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 from ..extensions import db
 from ..models import Location, Offer, Region, Status
 from ..search import SearchIndex
+from .taxonomy import kind_synonyms
 
 BATCH = 2_000
 
@@ -41,6 +42,13 @@ def _region_codes() -> dict[int, str]:
     return dict(db.session.execute(select(Region.id, Region.code)).all())
 
 
+def kind_words(kind) -> str:
+    """Return the searchable words of a kind: its German label and its synonyms."""
+    if kind is None:
+        return ""
+    return " ".join((kind.label("de"), *kind_synonyms().get(kind.code, ())))
+
+
 def location_document(location: Location, position, regions: dict[int, str]) -> dict:
     """Return the search document of a Lernort."""
     kind = location.kind
@@ -49,7 +57,7 @@ def location_document(location: Location, position, regions: dict[int, str]) -> 
         "type": "location",
         "title": location.name,
         "description": location.description or "",
-        "kind": kind.label("de") if kind else "",
+        "kind": kind_words(kind),
         "kind_code": kind.code if kind else "",
         "areas": [a.code for a in location.areas],
         "languages": location.languages or [],
@@ -73,7 +81,7 @@ def offer_document(offer: Offer, positions: dict, regions: dict[int, str]) -> di
         "type": "offer",
         "title": offer.title,
         "description": offer.description or "",
-        "kind": place.kind.label("de") if place and place.kind else "",
+        "kind": kind_words(place.kind) if place else "",
         "kind_code": place.kind.code if place and place.kind else "",
         "areas": [a.code for a in offer.areas],
         "topics": [t.label("de") for t in offer.topics],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import tomllib
 from pathlib import Path
 
@@ -35,7 +36,9 @@ def seed_terms(path: Path = TAXONOMY_FILE) -> int:
             term = existing.get((vocabulary, entry["code"]))
             if term is None:
                 db.session.add(
-                    Term(vocabulary=vocabulary, code=entry["code"], labels=labels, position=position)
+                    Term(
+                        vocabulary=vocabulary, code=entry["code"], labels=labels, position=position
+                    )
                 )
                 added += 1
             elif any(lang not in term.labels for lang in labels):
@@ -48,6 +51,13 @@ def seed_terms(path: Path = TAXONOMY_FILE) -> int:
 def kind_areas(path: Path = TAXONOMY_FILE) -> dict[str, list[str]]:
     """Map each Lernort kind code to the Bildungsbereiche it belongs to by default."""
     return {e["code"]: e.get("areas", []) for e in load_taxonomy(path).get("location_kind", [])}
+
+
+@functools.cache
+def kind_synonyms(path: Path = TAXONOMY_FILE) -> dict[str, tuple[str, ...]]:
+    """Map each Lernort kind code to extra search words ("VHS" for Volkshochschule)."""
+    entries = load_taxonomy(path).get("location_kind", [])
+    return {e["code"]: tuple(e.get("synonyms", ())) for e in entries}
 
 
 def terms_by_code(vocabulary: Vocabulary) -> dict[str, Term]:
