@@ -46,9 +46,17 @@ format: setup ## format the code with ruff
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-translations: setup ## extract UI strings and update the catalogues in kbm_map/translations
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o kbm_map/translations/messages.pot .
-	$(BIN)/pybabel update -i kbm_map/translations/messages.pot -d kbm_map/translations --no-fuzzy-matching
+TRANSLATED := en ar uk tr
+
+translations: $(STAMPS)/venv ## extract UI strings and update the catalogues (kbm_map/translations/*/LC_MESSAGES/messages.po)
+	$(BIN)/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+	  --project kbm-map --copyright-holder "kbm-map contributors" -o kbm_map/translations/messages.pot .
+	@for lang in $(TRANSLATED); do \
+	  if [ -f kbm_map/translations/$$lang/LC_MESSAGES/messages.po ]; then \
+	    $(BIN)/pybabel update -q -i kbm_map/translations/messages.pot -d kbm_map/translations -l $$lang --no-fuzzy-matching --ignore-obsolete; \
+	  else $(BIN)/pybabel init -q -i kbm_map/translations/messages.pot -d kbm_map/translations -l $$lang; fi; \
+	done
+	$(BIN)/pybabel compile -q -d kbm_map/translations
 
 bench: setup ## run the benchmarks in bench/ (slow; see bench/README.md)
 	$(BIN)/python bench/demo_bench.py

@@ -13,7 +13,7 @@ from werkzeug.serving import make_server
 
 CHROMIUM = os.environ.get("KBM_CHROMIUM", "/usr/bin/chromium")
 AXE = Path(__file__).resolve().parents[2] / "static" / "vendor" / "axe-core" / "axe.min.js"
-# Without these flags Chromium phones home (updates, sync, QUIC probes) and, as root, refuses to start.
+# Without these flags Chromium phones home (updates, sync, QUIC) and, as root, refuses to start.
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
