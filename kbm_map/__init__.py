@@ -42,4 +42,8 @@ def create_app(config: dict | None = None) -> Flask:
     from .api import bp as api_bp
 
     app.register_blueprint(api_bp, url_prefix="/api/v1")
+    from . import admin, reports
+
+    admin.init_app(app)  # sign-in, CSRF on every form, rate limits, /admin
+    reports.init_app(app)
     return app

@@ -124,6 +124,7 @@ def config_command():
         click.echo(f"{setting.env:28} {value}\n{'':28} {setting.help}")
 
 
+from .cli_check import check_command  # noqa: E402  (it uses reports_errors from above)
 from .cli_data import DATA_COMMANDS  # noqa: E402  (it uses reports_errors from above)
 
 COMMANDS = (
@@ -133,6 +134,7 @@ COMMANDS = (
     create_user_command,
     config_command,
     *DATA_COMMANDS,
+    check_command,
 )
 
 

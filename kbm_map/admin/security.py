@@ -1,0 +1,129 @@
+"""Sign-in, CSRF, rate limits and the security headers of the staff area."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+from urllib.parse import urlsplit
+
+from flask import Flask, abort, current_app
+from flask_babel import lazy_gettext as _l
+from flask_login import UserMixin, current_user
+
+from ..extensions import csrf, db, limiter, login_manager
+from ..models import Role, User
+
+DEFAULTS = {
+    # Per client address; with several workers set KBM_RATELIMIT_STORAGE_URL to redis://…
+    "LOGIN_RATE_LIMIT": "10 per minute",
+    "REPORT_RATE_LIMIT": "5 per 10 minutes",
+    "WTF_CSRF_TIME_LIMIT": 8 * 3600,  # a working day on one form
+    "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,  # uploads for the import
+}
+
+
+class StaffLogin(UserMixin):
+    """The signed-in staff member as Flask-Login sees them."""
+
+    def __init__(self, user: User):
+        self.user = user
+
+    def get_id(self) -> str:
+        """Return the session id; it changes with the password, ending other sessions."""
+        return f"{self.user.id}:{fingerprint(self.user)}"
+
+    @property
+    def is_active(self) -> bool:
+        """Tell whether the account may sign in."""
+        return bool(self.user.active)
+
+    @property
+    def is_admin(self) -> bool:
+        """Tell whether this is an admin (users and imports)."""
+        return self.user.role == Role.ADMIN.value
+
+    @property
+    def name(self) -> str:
+        """Return the name shown in the header."""
+        return self.user.name
+
+
+def fingerprint(user: User) -> str:
+    """Derive a short value from the password hash without revealing it."""
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+
+
+def load_user(session_id: str) -> StaffLogin | None:
+    """Return the staff member of a session, if the account and password are unchanged."""
+    user_id, _, mark = session_id.partition(":")
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    if user is None or not user.active or mark != fingerprint(user):
+        return None
+    return StaffLogin(user)
+
+
+def staff_user() -> User:
+    """Return the User row of the signed-in staff member (for services and audit)."""
+    return current_user.user
+
+
+def admin_required(view):
+    """Let only admins use a view (users and imports)."""
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        if not current_user.is_authenticated or not current_user.is_admin:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def content_security_policy(tile_url: str) -> str:
+    """Return the staff area's CSP: own scripts and styles only, tiles from the tile host."""
+    images = ["'self'", "data:"]
+    if tile_url:
+        parts = urlsplit(tile_url)
+        host = re.sub(r"\{[a-z]\}", "*", parts.netloc)
+        if parts.scheme in ("http", "https") and host:
+            images.append(f"{parts.scheme}://{host}")
+    return "; ".join(
+        (
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            f"img-src {' '.join(images)}",
+            "connect-src 'self'",
+            "font-src 'self'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        )
+    )
+
+
+def add_security_headers(response):
+    """Forbid framing, foreign scripts and caching of staff pages."""
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Content-Security-Policy"] = content_security_policy(
+        current_app.config.get("TILE_URL") or ""
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "same-origin"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Attach Flask-Login, CSRF protection (every POST of the site) and the rate limiter."""
+    for key, value in DEFAULTS.items():
+        app.config.setdefault(key, value)
+    login_manager.init_app(app)
+    login_manager.user_loader(load_user)
+    login_manager.login_view = "admin.login"
+    login_manager.login_message = _l("Bitte melden Sie sich an.")
+    login_manager.login_message_category = "info"
+    csrf.init_app(app)
+    limiter.init_app(app)

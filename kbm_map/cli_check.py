@@ -1,0 +1,34 @@
+"""`kbm-map check`: the dashboard's findings as a plain-text report for a monthly cron mail."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from .cli import reports_errors
+
+KIND_NAMES = {"location": "Lernort", "offer": "Angebot", "import": "Import"}
+
+
+@click.command("check")
+@click.option("--limit", default=20, show_default=True, help="Entries listed per finding.")
+@reports_errors
+def check_command(limit: int):
+    """Report what needs attention; exit status 1 if anything does (for cron mails)."""
+    from .services.freshness import findings
+
+    attention = False
+    for finding in findings():
+        click.echo(f"{finding.label}: {finding.count}")
+        for item in finding.items[:limit]:
+            kind = KIND_NAMES.get(item["type"], item["type"])
+            detail = f" – {item['detail']}" if item.get("detail") else ""
+            click.echo(f"  {kind} {item['id']}: {item['name']}{detail}")
+        if finding.count > limit:
+            click.echo(f"  … und {finding.count - limit} weitere")
+        attention = attention or finding.count > 0
+    if attention:
+        click.echo("Es gibt etwas zu tun: siehe /admin/ (Übersicht).")
+        sys.exit(1)
+    click.echo("Alles aktuell.")

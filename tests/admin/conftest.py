@@ -1,0 +1,101 @@
+"""Staff-area fixtures: accounts, signed-in clients, CSRF tokens, sample entries."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+PASSWORD = "ein-langes-passwort-42"
+CSRF = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits(app):
+    """Start every test with empty rate-limit counters (the app lives for the whole session)."""
+    from kbm_map.extensions import limiter
+
+    with app.app_context():
+        limiter.reset()
+    yield
+
+
+@pytest.fixture()
+def admin_user(app_ctx):
+    """Create an admin account."""
+    from kbm_map.services.accounts import create_account
+
+    return create_account(None, "admin@example.org", "Ada Admin", "admin", PASSWORD)
+
+
+@pytest.fixture()
+def editor_user(app_ctx):
+    """Create an editor account."""
+    from kbm_map.services.accounts import create_account
+
+    return create_account(None, "redaktion@example.org", "Ed Editor", "editor", PASSWORD)
+
+
+def csrf_token(client, url: str = "/admin/anmelden") -> str:
+    """Return a CSRF token of the client's session, read from a form page."""
+    html = client.get(url).get_data(as_text=True)
+    match = CSRF.search(html)
+    assert match, f"no CSRF token on {url}"
+    return match.group(1)
+
+
+def post(client, url: str, data: dict | None = None, token_from: str = "/admin/", **kwargs):
+    """POST a form the way a browser does: with the session's CSRF token."""
+    data = {"csrf_token": csrf_token(client, token_from), **(data or {})}
+    return client.post(url, data=data, **kwargs)
+
+
+def sign_in(client, email: str, password: str = PASSWORD):
+    """Sign in through the login form."""
+    return client.post(
+        "/admin/anmelden",
+        data={"csrf_token": csrf_token(client), "email": email, "password": password},
+    )
+
+
+@pytest.fixture()
+def admin_client(client, admin_user):
+    """Return a client signed in as admin."""
+    assert sign_in(client, admin_user.email).status_code == 302
+    return client
+
+
+@pytest.fixture()
+def editor_client(client, editor_user):
+    """Return a client signed in as editor."""
+    assert sign_in(client, editor_user.email).status_code == 302
+    return client
+
+
+@pytest.fixture()
+def location(app_ctx):
+    """Create a published Lernort with a position."""
+    from kbm_map.services.locations import create_location
+
+    return create_location(
+        {
+            "name": "Stadtbibliothek Lindenau",
+            "street": "Marktplatz",
+            "house_number": "3",
+            "postcode": "36037",
+            "city": "Fulda",
+            "geom": (9.675, 50.551),
+            "status": "published",
+            "phone": "0661 12345",
+        }
+    ).entity
+
+
+@pytest.fixture()
+def offer(app_ctx, location):
+    """Create a published Angebot at the Lernort."""
+    from kbm_map.services.offers import create_offer
+
+    return create_offer(
+        {"title": "Lesekreis für Kinder", "locations": [location.id], "status": "published"}
+    ).entity
