@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 from babel import Locale
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import Location, Offer, Region, Term, Vocabulary
+from ..models import Location, Offer, OfferSession, Region, Term, Vocabulary
 from ..search import FACETS, SearchResult
 from ..services.indexing import search_index
 from .params import FLAG_PARAMS, LIST_PARAMS, SearchParams, to_query
@@ -68,6 +68,8 @@ class Item:
     entity: Location | Offer
     highlights: dict
     distance_m: float | None
+    next_start: dt.datetime | None = None  # the next dated session of an offer
+    next_start: dt.datetime | None = None  # the next dated session of an offer
 
 
 @dataclass
@@ -120,22 +122,34 @@ def load_items(result: SearchResult) -> list[Item]:
             .options(selectinload(Location.kind), selectinload(Location.region))
         )
         found.update({f"location:{loc.id}": loc for loc in db.session.scalars(stmt)})
+    next_starts: dict[int, dt.datetime] = {}
     if wanted["offer"]:
         stmt = (
             select(Offer)
             .where(Offer.id.in_(wanted["offer"]))
-            .options(
-                selectinload(Offer.locations),
-                selectinload(Offer.sessions),
-                selectinload(Offer.organization),
-            )
+            .options(selectinload(Offer.locations))
         )
         found.update({f"offer:{offer.id}": offer for offer in db.session.scalars(stmt)})
-    return [
-        Item(hit.id.partition(":")[0], found[hit.id], hit.highlights, hit.distance_m)
-        for hit in result.hits
-        if hit.id in found and found[hit.id].is_public  # the index may lag a moment behind
-    ]
+        next_starts = next_session_starts(wanted["offer"])
+    items = []
+    for hit in result.hits:
+        entity = found.get(hit.id)
+        if entity is None or not entity.is_public:  # the index may lag a moment behind
+            continue
+        kind = hit.id.partition(":")[0]
+        next_start = next_starts.get(entity.id) if kind == "offer" else None
+        items.append(Item(kind, entity, hit.highlights, hit.distance_m, next_start))
+    return items
+
+
+def next_session_starts(offer_ids: list[int]) -> dict[int, dt.datetime]:
+    """Return {offer id: start of its next session} in one query (sessions are not loaded)."""
+    stmt = (
+        select(OfferSession.offer_id, func.min(OfferSession.starts_at))
+        .where(OfferSession.offer_id.in_(offer_ids), OfferSession.starts_at >= dt.datetime.now())
+        .group_by(OfferSession.offer_id)
+    )
+    return {offer_id: starts for offer_id, starts in db.session.execute(stmt)}
 
 
 def _labels(name: str, locale: str) -> dict[str, str]:

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask import Flask, current_app, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
-from ..models import Offer
 from .formatting import age_text, cost_text, date_text, opening_hours_text, yes_no
 from .search import language_name
 
@@ -23,12 +20,6 @@ OFFER_TYPES = {
 def offer_type_label(value: str) -> str:
     """Return the name of an offer type in the UI language."""
     return str(OFFER_TYPES.get(value, value))
-
-
-def next_session(offer: Offer):
-    """Return the next dated session of an offer, if any."""
-    now = datetime.now()
-    return next((s for s in offer.sessions if s.starts_at >= now), None)
 
 
 def report_url(kind: str, entity_id: int) -> str | None:
@@ -51,7 +42,6 @@ def init_app(app: Flask) -> None:
         return {
             "offer_type_label": offer_type_label,
             "cost_text": cost_text,
-            "next_session": next_session,
             "date_text": date_text,
             "opening_hours_text": opening_hours_text,
             "yes_no": yes_no,
