@@ -42,7 +42,9 @@ def test_demo_is_repeatable_and_replaces_itself(runner):
 
 
 def test_demo_leaves_other_data_alone(runner):
-    db.session.add(Location(slug="echt", name="Echte Stadtbibliothek", source="stadt", status="published"))
+    db.session.add(
+        Location(slug="echt", name="Echte Stadtbibliothek", source="stadt", status="published")
+    )
     db.session.commit()
     runner.invoke(args=["demo", "--locations", "30", "--offers", "30"])
     assert count(Location, Location.source == "stadt") == 1
@@ -92,4 +94,7 @@ def test_create_user_rejects_short_passwords_and_duplicates(runner):
 def test_config_lists_settings_without_secrets(runner):
     result = runner.invoke(args=["config"])
     assert result.exit_code == 0
-    assert "KBM_DATABASE_URL" in result.output and "KBM_SECRET_KEY               (set)" in result.output
+    assert (
+        "KBM_DATABASE_URL" in result.output
+        and "KBM_SECRET_KEY               (set)" in result.output
+    )

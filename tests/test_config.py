@@ -17,7 +17,10 @@ def run_cli(*args: str, **env: str) -> subprocess.CompletedProcess:
     environment = {**os.environ, "KBM_ENV": "development", **env}
     return subprocess.run(
         [sys.executable, "-m", "kbm_map", *args],
-        capture_output=True, text=True, env=environment, timeout=60,
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=60,
     )
 
 
@@ -41,7 +44,8 @@ def test_production_needs_a_secret_key(tmp_path):
 
 def test_plain_postgresql_url_gets_the_psycopg_driver(tmp_path):
     config = load_config(
-        str(tmp_path), {"KBM_ENV": "development", "SQLALCHEMY_DATABASE_URI": "postgresql://u:p@h/db"}
+        str(tmp_path),
+        {"KBM_ENV": "development", "SQLALCHEMY_DATABASE_URI": "postgresql://u:p@h/db"},
     )
     assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u:p@h/db"
 
@@ -50,13 +54,22 @@ def test_plain_postgresql_url_gets_the_psycopg_driver(tmp_path):
     ("overrides", "message"),
     [
         ({"SQLALCHEMY_DATABASE_URI": "not a url"}, "is not a database URL"),
-        ({"SQLALCHEMY_DATABASE_URI": "mysql://u@h/db"}, "supports SQLite/SpatiaLite and PostgreSQL"),
-        ({"SQLALCHEMY_DATABASE_URI": "sqlite:////no/such/folder/x.sqlite"}, "does not exist or is not writable"),
+        (
+            {"SQLALCHEMY_DATABASE_URI": "mysql://u@h/db"},
+            "supports SQLite/SpatiaLite and PostgreSQL",
+        ),
+        (
+            {"SQLALCHEMY_DATABASE_URI": "sqlite:////no/such/folder/x.sqlite"},
+            "does not exist or is not writable",
+        ),
         ({"MAP_CENTER": "50.5"}, "KBM_MAP_CENTER must be 2 comma-separated numbers"),
         ({"MAP_ZOOM": "twelve"}, "KBM_MAP_ZOOM must be a whole number"),
         ({"REGION_BBOX": "1,2,3"}, "KBM_REGION_BBOX must be 4"),
         ({"LANGUAGES": "de fr"}, "KBM_LANGUAGES contains fr"),
-        ({"BABEL_DEFAULT_LOCALE": "tr", "LANGUAGES": "de en"}, "KBM_DEFAULT_LANGUAGE 'tr' is not one of"),
+        (
+            {"BABEL_DEFAULT_LOCALE": "tr", "LANGUAGES": "de en"},
+            "KBM_DEFAULT_LANGUAGE 'tr' is not one of",
+        ),
         ({"KBM_ENV": "staging"}, "KBM_ENV must be"),
     ],
 )
@@ -77,7 +90,10 @@ def test_unwritable_instance_folder_is_explained(tmp_path):
     [
         ({"KBM_DATABASE_URL": "oracle://x@y/z"}, "Error: KBM_DATABASE_URL uses 'oracle'"),
         ({"KBM_ENV": "production", "KBM_SECRET_KEY": ""}, "Error: KBM_SECRET_KEY is not set"),
-        ({"KBM_INSTANCE_PATH": "/proc/kbm-map"}, "Error: The instance folder /proc/kbm-map is not writable"),
+        (
+            {"KBM_INSTANCE_PATH": "/proc/kbm-map"},
+            "Error: The instance folder /proc/kbm-map is not writable",
+        ),
     ],
 )
 def test_cli_reports_bad_configuration_in_one_line(env, message):
@@ -102,5 +118,7 @@ def test_cli_reports_missing_spatialite_in_one_line(tmp_path):
 def test_cli_reports_unreachable_database_in_one_line():
     result = run_cli("init-db", KBM_DATABASE_URL="postgresql://kbm:kbm@127.0.0.1:1/nowhere")
     assert result.returncode == 1
-    assert result.stderr.startswith("Error: Cannot connect to the database postgresql+psycopg://kbm:***@")
+    assert result.stderr.startswith(
+        "Error: Cannot connect to the database postgresql+psycopg://kbm:***@"
+    )
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr

@@ -34,9 +34,15 @@ def test_upgrade_twice_is_harmless(app_ctx):
 def test_spatial_index_tables_exist(app_ctx):
     if db.engine.dialect.name == "sqlite":
         with db.engine.connect() as conn:
-            indexed = conn.execute(
-                text("SELECT f_table_name FROM geometry_columns WHERE spatial_index_enabled = 1")
-            ).scalars().all()
+            indexed = (
+                conn.execute(
+                    text(
+                        "SELECT f_table_name FROM geometry_columns WHERE spatial_index_enabled = 1"
+                    )
+                )
+                .scalars()
+                .all()
+            )
         assert set(indexed) == {"locations", "regions"}
     else:
         names = {i["name"] for i in inspect(db.engine).get_indexes("locations")}
@@ -65,8 +71,17 @@ def test_postgresql_without_postgis_is_explained(postgis_url):
         conn.execute("DROP DATABASE IF EXISTS kbm_test_no_postgis")
         conn.execute("CREATE DATABASE kbm_test_no_postgis")
     try:
-        bare = create_app({"SQLALCHEMY_DATABASE_URI": url.set(database="kbm_test_no_postgis").render_as_string(hide_password=False)})
-        with bare.app_context(), pytest.raises(DatabaseSetupError, match="has no PostGIS extension"):
+        bare = create_app(
+            {
+                "SQLALCHEMY_DATABASE_URI": url.set(database="kbm_test_no_postgis").render_as_string(
+                    hide_password=False
+                )
+            }
+        )
+        with (
+            bare.app_context(),
+            pytest.raises(DatabaseSetupError, match="has no PostGIS extension"),
+        ):
             check_connection()
         with bare.app_context():
             db.engine.dispose()

@@ -27,7 +27,9 @@ def places(app_ctx):
         located = n % 50 != 0
         db.session.add(
             Location(
-                id=n + 1, slug=f"ort-{n}", name=f"Ort {n}",
+                id=n + 1,
+                slug=f"ort-{n}",
+                name=f"Ort {n}",
                 geom=f"SRID=4326;POINT({lon} {lat})" if located else None,
             )
         )
@@ -79,10 +81,20 @@ def test_rows_without_position_are_never_matched(places):
 
 
 def test_region_at_finds_the_polygon_and_prefers_lowest_code_on_borders(app_ctx):
-    db.session.add_all([
-        Region(code="06631001", name="West", geom="SRID=4326;MULTIPOLYGON(((9 50,9.5 50,9.5 51,9 51,9 50)))"),
-        Region(code="06631002", name="Ost", geom="SRID=4326;MULTIPOLYGON(((9.5 50,10 50,10 51,9.5 51,9.5 50)))"),
-    ])
+    db.session.add_all(
+        [
+            Region(
+                code="06631001",
+                name="West",
+                geom="SRID=4326;MULTIPOLYGON(((9 50,9.5 50,9.5 51,9 51,9 50)))",
+            ),
+            Region(
+                code="06631002",
+                name="Ost",
+                geom="SRID=4326;MULTIPOLYGON(((9.5 50,10 50,10 51,9.5 51,9.5 50)))",
+            ),
+        ]
+    )
     db.session.commit()
     assert region_at(db.session, Region, 9.2, 50.5).name == "West"
     assert region_at(db.session, Region, 9.7, 50.5).name == "Ost"

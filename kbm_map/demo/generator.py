@@ -55,10 +55,15 @@ def town_polygons(count: int, rng: random.Random) -> list[MultiPolygon]:
             inner = 0 < i < columns and 0 < j < rows
             jitter_x = rng.uniform(-0.25, 0.25) * dx if inner else 0.0
             jitter_y = rng.uniform(-0.25, 0.25) * dy if inner else 0.0
-            corners[i, j] = (round(west + i * dx + jitter_x, 6), round(south + j * dy + jitter_y, 6))
+            corners[i, j] = (
+                round(west + i * dx + jitter_x, 6),
+                round(south + j * dy + jitter_y, 6),
+            )
     cells = [(i, j) for j in range(rows) for i in range(columns)][:count]
     return [
-        MultiPolygon([Polygon([corners[i, j], corners[i + 1, j], corners[i + 1, j + 1], corners[i, j + 1]])])
+        MultiPolygon(
+            [Polygon([corners[i, j], corners[i + 1, j], corners[i + 1, j + 1], corners[i, j + 1]])]
+        )
         for i, j in cells
     ]
 
@@ -105,11 +110,19 @@ def make_locations(rng: random.Random, towns: list[dict], count: int, start: dat
         kind = rng.choices(kinds, kind_weights)[0]
         _, patterns, providers, hours = KINDS[kind]
         town = rng.choices(towns, town_weights)[0]
-        fill = {"town": town["name"], "kita": rng.choice(KITA_NAMES), "school": rng.choice(SCHOOL_NAMES)}
+        fill = {
+            "town": town["name"],
+            "kita": rng.choice(KITA_NAMES),
+            "school": rng.choice(SCHOOL_NAMES),
+        }
         name = rng.choice(patterns).format(**fill)
         names_seen[name] = names_seen.get(name, 0) + 1
         if names_seen[name] > 1:
-            name = f"{name} ({rng.choice(STREETS)})" if names_seen[name] == 2 else f"{name} {names_seen[name]}"
+            name = (
+                f"{name} ({rng.choice(STREETS)})"
+                if names_seen[name] == 2
+                else f"{name} {names_seen[name]}"
+            )
         position = None if rng.random() < 0.02 else random_point_in(town["polygon"], rng)
         status = rng.choices(["published", "draft", "archived"], [95, 3, 2])[0]
         checked_days = rng.randint(0, 760)
@@ -118,7 +131,9 @@ def make_locations(rng: random.Random, towns: list[dict], count: int, start: dat
             {
                 "key": n,
                 "name": name,
-                "slug": unique_slug(slugify(f"{name}-{town['name']}" if town["name"] not in name else name), slugs),
+                "slug": unique_slug(
+                    slugify(f"{name}-{town['name']}" if town["name"] not in name else name), slugs
+                ),
                 "kind": kind,
                 "provider": rng.choice(providers).format(**fill),
                 "street": rng.choice(STREETS),
@@ -147,7 +162,13 @@ def make_locations(rng: random.Random, towns: list[dict], count: int, start: dat
 
 def _location_description(kind: str, name: str, town: str, languages: list[str]) -> str:
     """Write a short German description of a Lernort."""
-    spoken = {"de": "Deutsch", "en": "Englisch", "tr": "Türkisch", "ar": "Arabisch", "uk": "Ukrainisch"}
+    spoken = {
+        "de": "Deutsch",
+        "en": "Englisch",
+        "tr": "Türkisch",
+        "ar": "Arabisch",
+        "uk": "Ukrainisch",
+    }
     languages_text = ", ".join(spoken[code] for code in languages)
     return (
         f"{name} ist ein Lernort in {town}. Wir beraten und informieren auf {languages_text}. "
@@ -164,7 +185,9 @@ def make_offers(rng: random.Random, locations: list[dict], count: int, start: da
     slugs: set[str] = set()
     offers = []
     for n in range(count):
-        title, offer_type, kinds, areas, topics, groups, ages, languages, costs = rng.choice(templates)
+        title, offer_type, kinds, areas, topics, groups, ages, languages, costs = rng.choice(
+            templates
+        )
         place = rng.choice(by_kind[rng.choice([k for k in kinds if k in by_kind])])
         suffix = rng.choice(LEVEL_SUFFIXES) if offer_type == "course" else ""
         full_title = f"{title}{suffix}"
@@ -188,7 +211,9 @@ def make_offers(rng: random.Random, locations: list[dict], count: int, start: da
                 "languages": rng.sample(languages, k=rng.randint(1, len(languages))),
                 "cost_kind": "free" if cost == 0 else "amount",
                 "cost_amount": cost or None,
-                "funding": "Bildungsgutschein möglich" if offer_type == "course" and rng.random() < 0.15 else None,
+                "funding": "Bildungsgutschein möglich"
+                if offer_type == "course" and rng.random() < 0.15
+                else None,
                 "registration_email": place["email"] if offer_type != "service" else None,
                 "sessions": sessions,
                 "recurrence": recurrence,
@@ -198,9 +223,15 @@ def make_offers(rng: random.Random, locations: list[dict], count: int, start: da
                     + ("Die Teilnahme ist kostenlos. " if cost == 0 else f"Gebühr: {cost} Euro. ")
                     + "Anmeldung erbeten."
                 ),
-                "status": "published" if place["status"] == "published" and rng.random() < 0.97 else "draft",
-                "valid_until": sessions[-1][0].date() if sessions else start + timedelta(days=rng.randint(90, 400)),
-                "checked_at": datetime.combine(start - timedelta(days=rng.randint(0, 500)), time(10, 0)),
+                "status": "published"
+                if place["status"] == "published" and rng.random() < 0.97
+                else "draft",
+                "valid_until": sessions[-1][0].date()
+                if sessions
+                else start + timedelta(days=rng.randint(90, 400)),
+                "checked_at": datetime.combine(
+                    start - timedelta(days=rng.randint(0, 500)), time(10, 0)
+                ),
             }
         )
     return offers
@@ -208,13 +239,24 @@ def make_offers(rng: random.Random, locations: list[dict], count: int, start: da
 
 def _schedule(rng: random.Random, offer_type: str, start: date):
     """Return (sessions, recurrence rule, note) for an offer type."""
-    first = datetime.combine(start + timedelta(days=rng.randint(-14, 120)), time(rng.choice([9, 10, 15, 17, 18, 19])))
+    first = datetime.combine(
+        start + timedelta(days=rng.randint(-14, 120)), time(rng.choice([9, 10, 15, 17, 18, 19]))
+    )
     if offer_type == "course":
         weeks = rng.randint(3, 8)
-        return [(first + timedelta(weeks=w), first + timedelta(weeks=w, minutes=90)) for w in range(weeks)], None, None
+        return (
+            [
+                (first + timedelta(weeks=w), first + timedelta(weeks=w, minutes=90))
+                for w in range(weeks)
+            ],
+            None,
+            None,
+        )
     if offer_type == "event":
         return [(first, first + timedelta(hours=2))], None, None
-    day = rng.choice([("MO", "montags"), ("TU", "dienstags"), ("WE", "mittwochs"), ("TH", "donnerstags")])
+    day = rng.choice(
+        [("MO", "montags"), ("TU", "dienstags"), ("WE", "mittwochs"), ("TH", "donnerstags")]
+    )
     return [], f"FREQ=WEEKLY;BYDAY={day[0]}", f"{day[1]} {first.hour}–{first.hour + 2} Uhr"
 
 
