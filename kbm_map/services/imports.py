@@ -107,8 +107,13 @@ def run_import(
     chunk_size: int = CHUNK,
     location: str | None = None,
     user_id: int | None = None,
+    update_index: bool = True,
 ) -> ImportSummary:
-    """Import a file with a mapping for a source; `location` is what refresh re-reads."""
+    """Import a file with a mapping for a source; `location` is what refresh re-reads.
+
+    With update_index=False the search index is left alone (for bulk loads that rebuild it
+    once afterwards with `kbm-map reindex`).
+    """
     began = time.perf_counter()
     name = check_source_name(source or default_source_name(location or path))
     summary = ImportSummary(source=name, file=str(location or path), dry_run=dry_run)
@@ -140,8 +145,10 @@ def run_import(
     except BaseException as problem:
         _fail(summary, "failed", f"{type(problem).__name__}: {problem}", user_id, began)
         raise
-    if not dry_run:
+    if not dry_run and update_index:
         _update_search_index(summary)
+    elif not dry_run:
+        summary.index_note = "search index not updated (as asked); run `kbm-map reindex`"
     summary.seconds = time.perf_counter() - began
     return summary
 

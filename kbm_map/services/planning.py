@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import String, insert, select
+from sqlalchemy import String, select
 
 from ..extensions import db
 from ..geo.gazetteer import Gazetteer, gazetteer_size
@@ -13,7 +13,7 @@ from ..importers import LocationRecord, MappedRecord, Mapping, OfferRecord, Reje
 from ..models import Location, Offer, OfferSession, Organization, Term, Vocabulary
 from ..models.offer import offer_locations
 from ..models.taxonomy import location_areas, offer_areas, offer_target_groups, offer_topics
-from .upsert import Link, Planned, Spec, link_key
+from .upsert import Link, Planned, Spec, insert_by_external_id, link_key
 
 LOCATION_SPEC = Spec(
     model=Location,
@@ -94,8 +94,8 @@ class Providers:
         missing = sorted(n for n in names if n not in self.ids)
         if missing:
             rows = [{"name": n, "source": self.source, "external_id": n[:128]} for n in missing]
-            stmt = insert(Organization).returning(Organization.id, sort_by_parameter_order=True)
-            self.ids.update(zip(missing, db.session.scalars(stmt, rows), strict=True))
+            ids = insert_by_external_id(Organization.__table__, self.source, rows)
+            self.ids.update(zip(missing, ids, strict=True))
         return self.ids
 
 

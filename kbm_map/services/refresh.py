@@ -107,6 +107,8 @@ def _download(url: str, target: Path) -> None:
                 if copied > MAX_DOWNLOAD:
                     raise DataFileError(f"{url}: larger than {MAX_DOWNLOAD >> 20} MB; not imported")
                 out.write(block)
+    except urllib.error.HTTPError as error:
+        raise DataFileError(f"{url}: cannot be downloaded ({error})") from None
     except (urllib.error.URLError, TimeoutError, OSError) as error:
         reason = getattr(error, "reason", None) or error
         raise DataFileError(f"{url}: cannot be downloaded ({reason})") from None

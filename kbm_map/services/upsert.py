@@ -171,6 +171,23 @@ def ewkt(point: tuple[float, float] | None) -> str | None:
     return None if point is None else f"SRID=4326;POINT({point[0]!r} {point[1]!r})"
 
 
+def insert_by_external_id(table: Table, source: str, rows: list[dict]) -> list[int]:
+    """Insert rows of one source and return their ids in order.
+
+    RETURNING with sort_by_parameter_order makes SQLite insert row by row; (source,
+    external_id) is unique, so one batched INSERT and one SELECT give the same answer.
+    """
+    db.session.execute(insert(table), rows)
+    wanted = [row["external_id"] for row in rows]
+    found: dict[str, int] = {}
+    for start in range(0, len(wanted), BATCH):
+        stmt = select(table.c.external_id, table.c.id).where(
+            table.c.source == source, table.c.external_id.in_(wanted[start : start + BATCH])
+        )
+        found.update(db.session.execute(stmt).all())
+    return [found[external_id] for external_id in wanted]
+
+
 class Upsert:
     """Write one source's rows of one table: collects work per chunk, then writes in bulk."""
 
@@ -185,9 +202,31 @@ class Upsert:
         )
         self.existing = load_existing(spec, source)
         self.slugs = set(db.session.scalars(select(spec.model.__table__.c.slug)))
+        self.withdrawn_here = self._archived_by(origin)
         self.seen: set[str] = set()
         self.outcome = Outcome()
         self.describe: dict[str, Any] = {}  # link name -> function turning ids into words
+
+    def _archived_by(self, origin: str) -> set[int]:
+        """Return the archived rows whose last archiving was done by this source's imports.
+
+        Only those come back when they reappear in the file; an entry staff archived by hand
+        stays archived.
+        """
+        archived = [e.id for e in self.existing.values() if e.status == Status.ARCHIVED.value]
+        last: dict[int, str] = {}
+        for start in range(0, len(archived), BATCH):
+            stmt = (
+                select(AuditEntry.entity_id, AuditEntry.origin)
+                .where(
+                    AuditEntry.entity_type == self.spec.entity,
+                    AuditEntry.action == "archive",
+                    AuditEntry.entity_id.in_(archived[start : start + BATCH]),
+                )
+                .order_by(AuditEntry.id)
+            )
+            last.update(db.session.execute(stmt).all())
+        return {row_id for row_id, by in last.items() if by == origin}
 
     def write(self, chunk: list[Planned]) -> None:
         """Insert new rows and update changed ones of one chunk."""
@@ -238,8 +277,8 @@ class Upsert:
                 continue
             links[name] = new
             changes[name] = (self._words(name, old.links[name]), self._words(name, new))
-        if old.status == Status.ARCHIVED.value and "status" not in old.edited:
-            # Back in the source after it had been withdrawn.
+        if old.status == Status.ARCHIVED.value and old.id in self.withdrawn_here:
+            # Back in the source after an import had withdrawn it.
             values["status"] = self.status
             changes["status"] = (old.status, self.status)
         return values, links, changes
@@ -273,8 +312,7 @@ class Upsert:
             if spec.has_geom:
                 row["geom"] = ewkt(planned.geom)
             rows.append(row)
-        stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-        ids = list(db.session.scalars(stmt, rows))
+        ids = insert_by_external_id(table, self.source, rows)
         self.outcome.new_ids.extend(ids)
         if spec.has_geom:
             self.outcome.moved_ids.extend(i for i, p in zip(ids, chunk, strict=True) if p.geom)
@@ -336,12 +374,7 @@ class Upsert:
             for ext, old in self.existing.items()
             if ext not in self.seen and old.status != Status.ARCHIVED.value
         ]
-        archived = []
-        for ext, old in gone:
-            if "status" in old.edited:
-                self.outcome.kept_edits += 1  # staff set its status by hand; leave it
-                continue
-            archived.append((old.id, ext, old.label, old.status))
+        archived = [(old.id, ext, old.label, old.status) for ext, old in gone]
         table = self.spec.model.__table__
         stmt = (
             update(table)

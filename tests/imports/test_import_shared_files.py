@@ -65,7 +65,7 @@ def test_fulda_schools(app_ctx, shared_data, count):
 
 
 def test_regions_import_places_every_fulda_school_in_its_gemeinde(app_ctx, shared_data, count):
-    run_import(shared_data / FULDA_SCHOOLS, "jedeschule-schulen", "fulda")
+    run_import(shared_data / FULDA_SCHOOLS, "jedeschule-schulen", "fulda", update_index=False)
     assert count(Location, Location.region_id.isnot(None)) == 0  # no regions yet
     summary = import_regions(shared_data / FULDA_GEMEINDEN)
     assert (summary.new, summary.rejected, summary.locations_assigned) == (23, [], 105)
@@ -87,7 +87,7 @@ def test_regions_import_places_every_fulda_school_in_its_gemeinde(app_ctx, share
 
 
 def test_regions_import_again_changes_nothing_and_keeps_updated_at(app_ctx, shared_data):
-    run_import(shared_data / FULDA_SCHOOLS, "jedeschule-schulen", "fulda")
+    run_import(shared_data / FULDA_SCHOOLS, "jedeschule-schulen", "fulda", update_index=False)
     import_regions(shared_data / FULDA_GEMEINDEN)
     before = dict(db.session.execute(select(Location.id, Location.updated_at)).all())
     again = import_regions(shared_data / FULDA_GEMEINDEN)
@@ -123,13 +123,17 @@ def test_district_population_file_matches_district_regions(app_ctx, shared_data)
 
 
 def test_hessen_schools(app_ctx, shared_data):
-    summary = run_import(shared_data / "hessen/schulen_hessen.csv", "jedeschule-schulen")
+    summary = run_import(
+        shared_data / "hessen/schulen_hessen.csv", "jedeschule-schulen", update_index=False
+    )
     assert (summary.new, len(summary.rejected), len(summary.unplaced)) == (2040, 0, 0)
     assert kinds("schulen-hessen")["Gesamtschule"] == 230
 
 
 def test_flensburg_schools(app_ctx, shared_data, count):
-    summary = run_import(shared_data / "flensburg/schulen_flensburg.csv", "flensburg-schulen")
+    summary = run_import(
+        shared_data / "flensburg/schulen_flensburg.csv", "flensburg-schulen", update_index=False
+    )
     assert (summary.new, summary.rejected) == (30, [])
     skole = db.session.scalars(select(Location).where(Location.name == "Jørgensby-Skolen")).one()
     assert skole.languages == ["da", "de"]
@@ -141,7 +145,9 @@ def test_flensburg_schools(app_ctx, shared_data, count):
 
 
 def test_berlin_kitas_from_overpass(app_ctx, shared_data):
-    summary = run_import(shared_data / "osm/kitas_berlin_overpass.json", "osm-kitas", "osm-kitas")
+    summary = run_import(
+        shared_data / "osm/kitas_berlin_overpass.json", "osm-kitas", "osm-kitas", update_index=False
+    )
     assert (summary.new, len(summary.rejected)) == (1349, 30)
     assert {(r.field, r.reason) for r in summary.rejected} == {
         ("name", "name is empty; every row needs one")
@@ -156,7 +162,7 @@ def test_berlin_kitas_from_overpass(app_ctx, shared_data):
     assert position("node/268915158", "osm-kitas") == pytest.approx((13.3258251, 52.4767411))
 
 
-def test_geonames_gazetteer(app_ctx, shared_data, count):
+def test_geonames_gazetteer(app_ctx, shared_data, count, tmp_path):
     summary = import_gazetteer(shared_data / "plz/zipcodes.de.csv")
     assert (summary.places, summary.postcodes, summary.rejected) == (23297, 10814, [])
     assert count(PostcodePlace) == 23297
@@ -164,8 +170,13 @@ def test_geonames_gazetteer(app_ctx, shared_data, count):
     centre = locate("36037", "Nirgendwo")
     assert centre.precision == POSTCODE
     assert centre.lon == pytest.approx(9.6833, abs=0.05)
-    again = import_gazetteer(shared_data / "plz/zipcodes.de.csv")
-    assert again.places == count(PostcodePlace) == 23297  # replaced, not added
+    smaller = tmp_path / "plz.csv"
+    smaller.write_text(
+        "zipcode,place,latitude,longitude,community_code,community,state_code\n"
+        "36037,Fulda,50.5518,9.6833,06631,Landkreis Fulda,06\n",
+        encoding="utf-8",
+    )
+    assert import_gazetteer(smaller).places == count(PostcodePlace) == 1  # replaced, not added
 
 
 def test_projected_geojson_is_reprojected_within_a_metre(app_ctx, shared_data, tmp_path, table):
