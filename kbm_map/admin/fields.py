@@ -5,17 +5,21 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectField, StringField
+from wtforms import SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..services import validation as v
 
-TRI_STATE = [("", _l("unbekannt")), ("yes", _l("ja")), ("no", _l("nein"))]
-STATUS_CHOICES = [
-    ("draft", _l("Entwurf")),
-    ("published", _l("Veröffentlicht")),
-    ("archived", _l("Archiviert")),
-]
+
+def choices(pairs) -> list[SelectChoice]:
+    """Turn (value, label) pairs into select choices."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+TRI_STATE = choices([("", _l("unbekannt")), ("yes", _l("ja")), ("no", _l("nein"))])
+STATUS_CHOICES = choices(
+    [("draft", _l("Entwurf")), ("published", _l("Veröffentlicht")), ("archived", _l("Archiviert"))]
+)
 
 
 def required():

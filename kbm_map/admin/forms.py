@@ -21,20 +21,24 @@ from wtforms.validators import EqualTo, Length, NumberRange, Optional
 from ..models import OrganizationKind, Role
 from ..services import validation as v
 from ..services.users import MIN_PASSWORD_LENGTH
-from .fields import check, max_length, required, text
+from .fields import check, choices, max_length, required, text
 
-ROLES = [(Role.EDITOR.value, _l("Redaktion")), (Role.ADMIN.value, _l("Administration"))]
-ORGANIZATION_KINDS = [
-    ("", _l("unbekannt")),
-    (OrganizationKind.PUBLIC.value, _l("öffentlich")),
-    (OrganizationKind.NONPROFIT.value, _l("gemeinnützig")),
-    (OrganizationKind.PRIVATE.value, _l("privat")),
-]
-BULK_ACTIONS = [
-    ("check", _l("Als geprüft markieren")),
-    ("publish", _l("Veröffentlichen")),
-    ("archive", _l("Archivieren")),
-]
+ROLES = choices([(Role.EDITOR.value, _l("Redaktion")), (Role.ADMIN.value, _l("Administration"))])
+ORGANIZATION_KINDS = choices(
+    [
+        ("", _l("unbekannt")),
+        (OrganizationKind.PUBLIC.value, _l("öffentlich")),
+        (OrganizationKind.NONPROFIT.value, _l("gemeinnützig")),
+        (OrganizationKind.PRIVATE.value, _l("privat")),
+    ]
+)
+BULK_ACTIONS = choices(
+    [
+        ("check", _l("Als geprüft markieren")),
+        ("publish", _l("Veröffentlichen")),
+        ("archive", _l("Archivieren")),
+    ]
+)
 
 
 def new_password(label=None):

@@ -25,6 +25,7 @@ from .fields import (
     blank_none,
     check,
     check_languages,
+    choices,
     int_or_none,
     languages,
     max_length,
@@ -38,18 +39,22 @@ from .fields import (
 )
 
 ACCESSIBILITY = ("step_free", "accessible_toilet", "parking", "induction_loop", "sign_language")
-OFFER_TYPES = [
-    (OfferType.COURSE.value, _l("Kurs")),
-    (OfferType.COUNSELLING.value, _l("Beratung")),
-    (OfferType.EVENT.value, _l("Veranstaltung")),
-    (OfferType.SERVICE.value, _l("Dauerangebot")),
-]
-COST_KINDS = [
-    (CostKind.UNKNOWN.value, _l("unbekannt")),
-    (CostKind.FREE.value, _l("kostenlos")),
-    (CostKind.AMOUNT.value, _l("Betrag")),
-    (CostKind.TEXT.value, _l("siehe Hinweis")),
-]
+OFFER_TYPES = choices(
+    [
+        (OfferType.COURSE.value, _l("Kurs")),
+        (OfferType.COUNSELLING.value, _l("Beratung")),
+        (OfferType.EVENT.value, _l("Veranstaltung")),
+        (OfferType.SERVICE.value, _l("Dauerangebot")),
+    ]
+)
+COST_KINDS = choices(
+    [
+        (CostKind.UNKNOWN.value, _l("unbekannt")),
+        (CostKind.FREE.value, _l("kostenlos")),
+        (CostKind.AMOUNT.value, _l("Betrag")),
+        (CostKind.TEXT.value, _l("siehe Hinweis")),
+    ]
+)
 
 
 class LocationForm(FlaskForm):
@@ -86,10 +91,15 @@ class LocationForm(FlaskForm):
     save = SubmitField(_l("Speichern"))
     geocode = SubmitField(_l("Position aus Adresse"))
 
-    def validate_lon(self, field):
-        """Ask for both coordinates or neither."""
-        if bool((self.lat.data or "").strip()) != bool((field.data or "").strip()):
-            raise ValidationError(str(v.MESSAGES["position_pair"]))
+    def validate(self, extra_validators=None) -> bool:
+        """Check the fields, then ask for both coordinates or neither."""
+        valid = super().validate(extra_validators)
+        lat, lon = ((f.data or "").strip() for f in (self.lat, self.lon))
+        if bool(lat) != bool(lon):
+            empty = self.lon if lat else self.lat
+            empty.errors = [*empty.errors, str(v.MESSAGES["position_pair"])]
+            return False
+        return valid
 
     def position(self):
         """Return (lon, lat) as floats, or None."""

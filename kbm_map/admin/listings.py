@@ -13,6 +13,7 @@ from ..services.editing import EditError
 from . import views
 from .accounts import safe_target, show_errors
 from .blueprint import bp
+from .fields import choices
 from .forms import ActionForm, BulkForm
 from .listing_forms import LocationForm, OfferForm
 from .security import staff_user
@@ -56,9 +57,13 @@ def _location_form(location=None) -> LocationForm:
     form = LocationForm()
     if location is not None and not form.is_submitted():
         form.fill(location)
-    form.kind.choices = views.term_choices(Vocabulary.LOCATION_KIND.value, by="id", blank=True)
-    form.organization.choices = views.organization_choices(location and location.organization_id)
-    form.areas.choices = views.term_choices(Vocabulary.AREA.value)
+    form.kind.choices = choices(
+        views.term_choices(Vocabulary.LOCATION_KIND.value, by="id", blank=True)
+    )
+    form.organization.choices = choices(
+        views.organization_choices(location and location.organization_id)
+    )
+    form.areas.choices = choices(views.term_choices(Vocabulary.AREA.value))
     return form
 
 
@@ -150,10 +155,10 @@ def _offer_form(offer=None) -> OfferForm:
     form = OfferForm()
     if offer is not None and not form.is_submitted():
         form.fill(offer)
-    form.organization.choices = views.organization_choices(offer and offer.organization_id)
-    form.areas.choices = views.term_choices(Vocabulary.AREA.value)
-    form.topics.choices = views.term_choices(Vocabulary.TOPIC.value)
-    form.target_groups.choices = views.term_choices(Vocabulary.TARGET_GROUP.value)
+    form.organization.choices = choices(views.organization_choices(offer and offer.organization_id))
+    form.areas.choices = choices(views.term_choices(Vocabulary.AREA.value))
+    form.topics.choices = choices(views.term_choices(Vocabulary.TOPIC.value))
+    form.target_groups.choices = choices(views.term_choices(Vocabulary.TARGET_GROUP.value))
     return form
 
 

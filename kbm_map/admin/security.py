@@ -7,7 +7,7 @@ import hashlib
 import re
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, current_app
+from flask import Flask, abort, current_app, g
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin, current_user
 
@@ -127,3 +127,15 @@ def init_app(app: Flask) -> None:
     login_manager.login_message_category = "info"
     csrf.init_app(app)
     limiter.init_app(app)
+    app.before_request(forget_request_state)
+
+
+def forget_request_state() -> None:
+    """Load the signed-in user and the CSRF token afresh for every request.
+
+    A request reuses an application context that is already active (tests, scripts), and
+    Flask-Login and Flask-WTF cache per-session values in `g`; without this, one request could
+    see the user or token of another.
+    """
+    g.pop("_login_user", None)
+    g.pop("csrf_token", None)

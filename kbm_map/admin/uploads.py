@@ -14,6 +14,7 @@ from werkzeug.utils import secure_filename
 
 from ..errors import KbmMapError
 from .blueprint import bp
+from .fields import choices
 from .forms import ImportApplyForm, ImportUploadForm
 from .security import admin_required, staff_user
 
@@ -66,7 +67,7 @@ def _run(folder: Path, meta: dict, dry_run: bool):
 def import_upload():
     """Upload a file with a mapping and show what the import would do (dry run)."""
     form = ImportUploadForm()
-    form.mapping.choices = shipped_mappings()
+    form.mapping.choices = choices(shipped_mappings())
     if not form.validate_on_submit():
         return render_template("admin/import_upload.html", form=form), (422 if form.errors else 200)
     token = secrets.token_urlsafe(24)

@@ -118,9 +118,9 @@ def create_region(values: dict, user=None) -> EditResult:
     errors = validate_region({"name": values.get("name"), **values})
     if errors:
         raise EditError(errors)
-    region = Region(code=values["code"], name=values["name"].strip(), active=True)
+    region = Region()
+    changes = apply_values(region, REGION_FIELDS, {"active": True, **values}, {})
     db.session.add(region)
-    changes = apply_values(region, REGION_FIELDS, values, {})
     db.session.flush()
     audit(region, "create", changes, STAFF, user)
     db.session.commit()

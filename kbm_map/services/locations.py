@@ -77,15 +77,10 @@ def validate(values: dict) -> dict[str, str]:
 def create_location(values: dict, user=None, origin: str = STAFF) -> EditResult:
     """Create a Lernort (a draft unless a status is given)."""
     _check(values)
-    location = Location(
-        slug=new_slug(Location, values["name"]),
-        name=values["name"].strip(),
-        status=values.get("status") or Status.DRAFT.value,
-        languages=[],
-        edited_fields=[],
-    )
-    db.session.add(location)
+    location = Location(slug=new_slug(Location, values["name"]), languages=[], edited_fields=[])
+    values = {"status": Status.DRAFT.value, **values}
     changes = apply_values(location, FIELDS, values, VOCABULARIES)
+    db.session.add(location)
     changes.update(_assign_region(location))
     db.session.flush()
     audit(location, "create", changes, origin, user)
@@ -189,8 +184,10 @@ def nearby_lookalikes(location: Location, lon: float, lat: float) -> list[Locati
 
 def similar_names(a: str, b: str) -> bool:
     """Tell whether two names probably mean the same place."""
-    a, b = a.casefold().strip(), b.casefold().strip()
-    return a == b or SequenceMatcher(None, a, b).ratio() >= DUPLICATE_SIMILARITY
+    a, b = sorted((a.casefold().strip(), b.casefold().strip()), key=len)
+    if a == b or (len(a) >= 8 and a in b):  # "Stadtbibliothek" in "Stadtbibliothek (Zweigstelle)"
+        return True
+    return SequenceMatcher(None, a, b).ratio() >= DUPLICATE_SIMILARITY
 
 
 def set_status(location: Location, status: str, user=None, origin: str = STAFF) -> EditResult:

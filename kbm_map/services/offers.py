@@ -148,18 +148,16 @@ def _missing_locations(ids: list[int]) -> dict[str, str]:
 def create_offer(values: dict, user=None, origin: str = STAFF) -> EditResult:
     """Create an Angebot (a draft unless a status is given)."""
     _check(values)
-    offer = Offer(
-        slug=new_slug(Offer, values["title"]),
-        title=values["title"].strip(),
-        status=values.get("status") or Status.DRAFT.value,
-        offer_type=values.get("offer_type") or OfferType.COURSE.value,
-        cost_kind=values.get("cost_kind") or CostKind.UNKNOWN.value,
-        online=bool(values.get("online")),
-        languages=[],
-        edited_fields=[],
-    )
-    db.session.add(offer)
+    offer = Offer(slug=new_slug(Offer, values["title"]), languages=[], edited_fields=[])
+    defaults = {
+        "status": Status.DRAFT.value,
+        "offer_type": OfferType.COURSE.value,
+        "cost_kind": CostKind.UNKNOWN.value,
+        "online": False,
+    }
+    values = {**defaults, **{k: v for k, v in values.items() if v is not None}}
     changes = apply_values(offer, FIELDS, values, VOCABULARIES)
+    db.session.add(offer)
     db.session.flush()
     audit(offer, "create", changes, origin, user)
     mark_edited(offer, changes)

@@ -40,9 +40,9 @@ def validate(values: dict) -> dict[str, str]:
 def create_organization(values: dict, user=None, origin: str = STAFF) -> EditResult:
     """Create a Träger."""
     _check(values)
-    organization = Organization(name=values["name"].strip(), active=True)
+    organization = Organization()
+    changes = apply_values(organization, FIELDS, {"active": True, **values}, {})
     db.session.add(organization)
-    changes = apply_values(organization, FIELDS, values, {})
     db.session.flush()
     audit(organization, "create", changes, origin, user)
     db.session.commit()

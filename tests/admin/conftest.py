@@ -11,6 +11,20 @@ CSRF = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')
 
 
 @pytest.fixture(autouse=True)
+def quick_password_hashes(monkeypatch):
+    """Hash test passwords with few rounds: scrypt takes 0.15 s a time, and checks read the
+    method from the hash, so signing in works exactly as in production."""
+    from werkzeug import security
+
+    from kbm_map.models import user
+
+    def quick(password, method="pbkdf2:sha256:1000", salt_length=16):
+        return security.generate_password_hash(password, method=method, salt_length=salt_length)
+
+    monkeypatch.setattr(user, "generate_password_hash", quick)
+
+
+@pytest.fixture(autouse=True)
 def fresh_rate_limits(app):
     """Start every test with empty rate-limit counters (the app lives for the whole session)."""
     from kbm_map.extensions import limiter
@@ -36,39 +50,44 @@ def editor_user(app_ctx):
     return create_account(None, "redaktion@example.org", "Ed Editor", "editor", PASSWORD)
 
 
-def csrf_token(client, url: str = "/admin/anmelden") -> str:
-    """Return a CSRF token of the client's session, read from a form page."""
-    html = client.get(url).get_data(as_text=True)
-    match = CSRF.search(html)
-    assert match, f"no CSRF token on {url}"
-    return match.group(1)
+class Forms:
+    """Submit forms as a browser does: with the CSRF token of the client's session."""
 
+    @staticmethod
+    def token(client, url: str = "/admin/anmelden") -> str:
+        """Return a CSRF token of the client's session, read from a form page."""
+        html = client.get(url).get_data(as_text=True)
+        match = CSRF.search(html)
+        assert match, f"no CSRF token on {url}"
+        return match.group(1)
 
-def post(client, url: str, data: dict | None = None, token_from: str = "/admin/", **kwargs):
-    """POST a form the way a browser does: with the session's CSRF token."""
-    data = {"csrf_token": csrf_token(client, token_from), **(data or {})}
-    return client.post(url, data=data, **kwargs)
+    def post(self, client, url: str, data: dict | None = None, token_from: str = "/admin/"):
+        """POST form data with a valid CSRF token."""
+        return client.post(url, data={"csrf_token": self.token(client, token_from), **(data or {})})
 
-
-def sign_in(client, email: str, password: str = PASSWORD):
-    """Sign in through the login form."""
-    return client.post(
-        "/admin/anmelden",
-        data={"csrf_token": csrf_token(client), "email": email, "password": password},
-    )
+    def sign_in(self, client, email: str, password: str = PASSWORD):
+        """Sign in through the login form."""
+        data = {"email": email, "password": password}
+        return self.post(client, "/admin/anmelden", data, token_from="/admin/anmelden")
 
 
 @pytest.fixture()
-def admin_client(client, admin_user):
+def forms():
+    """Return the form helper."""
+    return Forms()
+
+
+@pytest.fixture()
+def admin_client(client, admin_user, forms):
     """Return a client signed in as admin."""
-    assert sign_in(client, admin_user.email).status_code == 302
+    assert forms.sign_in(client, admin_user.email).status_code == 302
     return client
 
 
 @pytest.fixture()
-def editor_client(client, editor_user):
+def editor_client(client, editor_user, forms):
     """Return a client signed in as editor."""
-    assert sign_in(client, editor_user.email).status_code == 302
+    assert forms.sign_in(client, editor_user.email).status_code == 302
     return client
 
 

@@ -1,0 +1,242 @@
+"""Sign-in, lockout, CSRF, rate limits, security headers, passwords and roles."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from kbm_map.extensions import db
+from kbm_map.models import AuditEntry, User, utcnow
+from kbm_map.services.accounts import LOCK_MINUTES, MAX_FAILED_LOGINS
+
+from .conftest import PASSWORD
+
+
+def test_the_staff_area_asks_visitors_to_sign_in(client):
+    response = client.get("/admin/lernorte")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/admin/anmelden?next=%2Fadmin%2Flernorte")
+
+
+def test_signing_in_leads_to_the_page_asked_for(client, forms, editor_user):
+    client.get("/admin/lernorte")
+    response = client.post(
+        "/admin/anmelden?next=/admin/lernorte",
+        data={
+            "csrf_token": forms.token(client),
+            "email": "REDAKTION@example.org",
+            "password": PASSWORD,
+        },
+    )
+    assert response.headers["Location"] == "/admin/lernorte"
+    assert client.get("/admin/lernorte").status_code == 200
+    assert db.session.get(User, editor_user.id).last_login_at is not None
+
+
+def test_a_foreign_next_address_is_ignored(client, forms, editor_user):
+    response = client.post(
+        "/admin/anmelden?next=https://evil.example/",
+        data={"csrf_token": forms.token(client), "email": editor_user.email, "password": PASSWORD},
+    )
+    assert response.headers["Location"] == "/admin/"
+
+
+def test_a_wrong_password_is_refused_without_saying_which_part_is_wrong(client, forms, editor_user):
+    wrong = forms.sign_in(client, editor_user.email, "falsches-passwort-123")
+    unknown = forms.sign_in(client, "niemand@example.org", PASSWORD)
+    assert wrong.status_code == unknown.status_code == 401
+    message = "E-Mail-Adresse oder Passwort ist falsch."
+    assert message in wrong.get_data(as_text=True)
+    assert message in unknown.get_data(as_text=True)
+
+
+def test_repeated_failures_lock_the_account_even_for_the_right_password(client, forms, editor_user):
+    for _ in range(MAX_FAILED_LOGINS):
+        forms.sign_in(client, editor_user.email, "falsches-passwort-123")
+    response = forms.sign_in(client, editor_user.email, PASSWORD)
+    assert response.status_code == 401
+    assert f"für {LOCK_MINUTES} Minuten gesperrt" in response.get_data(as_text=True)
+    user = db.session.get(User, editor_user.id)
+    db.session.refresh(user)
+    assert user.locked_until > utcnow() + timedelta(minutes=LOCK_MINUTES - 1)
+    assert db.session.query(AuditEntry).filter_by(entity_type="user", action="lock").count() == 1
+
+
+def test_the_lock_ends_after_its_time(client, forms, editor_user):
+    user = db.session.get(User, editor_user.id)
+    user.locked_until = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    assert forms.sign_in(client, editor_user.email).status_code == 302
+
+
+def test_a_post_without_csrf_token_is_refused(app, admin_client):
+    assert app.config.get("WTF_CSRF_ENABLED", True), "CSRF must stay on in the tests"
+    response = admin_client.post("/admin/traeger/neu", data={"name": "Ohne Token e. V."})
+    assert response.status_code == 400
+    assert "Ungültige Anfrage" in response.get_data(as_text=True)
+    assert db.session.query(AuditEntry).filter_by(entity_type="organization").count() == 0
+
+
+def test_signing_in_needs_a_csrf_token_too(client, editor_user):
+    response = client.post(
+        "/admin/anmelden", data={"email": editor_user.email, "password": PASSWORD}
+    )
+    assert response.status_code == 400
+
+
+def test_the_login_is_rate_limited(app, client, forms, editor_user):
+    allowed = int(app.config["LOGIN_RATE_LIMIT"].split()[0])
+    token = forms.token(client)
+    codes = [
+        client.post(
+            "/admin/anmelden",
+            data={"csrf_token": token, "email": editor_user.email, "password": "x" * 12},
+        ).status_code
+        for _ in range(allowed + 1)
+    ]
+    assert codes[:allowed] == [401] * allowed
+    assert codes[-1] == 429
+    assert client.get("/admin/anmelden").status_code == 200  # looking is not limited
+
+
+def test_staff_pages_forbid_framing_and_foreign_scripts(admin_client):
+    response = admin_client.get("/admin/")
+    assert response.headers["X-Frame-Options"] == "DENY"
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp
+    assert "frame-ancestors 'none'" in csp
+    assert "unsafe-inline" not in csp
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_the_csp_allows_the_configured_tile_host():
+    from kbm_map.admin.security import content_security_policy
+
+    csp = content_security_policy("https://{s}.tiles.example.org/{z}/{x}/{y}.png")
+    assert "img-src 'self' data: https://*.tiles.example.org;" in csp
+    assert "img-src 'self' data:;" in content_security_policy("")
+
+
+def test_the_session_cookie_is_httponly_and_samesite(client, forms, editor_user):
+    response = forms.sign_in(client, editor_user.email)
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+
+
+def test_production_session_cookies_are_secure(tmp_path):
+    from kbm_map import create_app
+
+    app = create_app(
+        {
+            "KBM_ENV": "production",
+            "SECRET_KEY": "x" * 32,
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.sqlite'}",
+        }
+    )
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_signing_out_needs_a_post(admin_client, forms):
+    assert admin_client.get("/admin/abmelden").status_code == 405
+    assert forms.post(admin_client, "/admin/abmelden").status_code == 302
+    assert admin_client.get("/admin/").status_code == 302
+
+
+def test_changing_the_password_ends_other_sessions(app, admin_user, forms):
+    first, second = app.test_client(), app.test_client()
+    forms.sign_in(first, admin_user.email)
+    forms.sign_in(second, admin_user.email)
+    response = forms.post(
+        first,
+        "/admin/passwort",
+        {
+            "current_password": PASSWORD,
+            "new_password": "neues-passwort-lang",
+            "repeat": "neues-passwort-lang",
+        },
+    )
+    assert response.status_code == 302
+    assert first.get("/admin/").status_code == 200
+    assert second.get("/admin/").status_code == 302  # signed out by the change
+    assert (
+        forms.sign_in(app.test_client(), admin_user.email, "neues-passwort-lang").status_code == 302
+    )
+
+
+def test_password_change_messages_are_german_and_beside_the_fields(admin_client, forms):
+    response = forms.post(
+        admin_client,
+        "/admin/passwort",
+        {"current_password": "falsch-falsch-falsch", "new_password": "kurz", "repeat": "anders"},
+    )
+    html = response.get_data(as_text=True)
+    assert "Mindestens 12 Zeichen." in html
+    assert "Die beiden Passwörter sind nicht gleich." in html
+    assert 'id="new_password-error"' in html
+    assert 'aria-describedby="new_password-hint new_password-error"' in html
+
+
+def test_an_admin_resets_a_password_and_lifts_the_lock(admin_client, forms, editor_user):
+    user = db.session.get(User, editor_user.id)
+    user.locked_until = utcnow() + timedelta(minutes=10)
+    db.session.commit()
+    response = forms.post(
+        admin_client,
+        f"/admin/konten/{editor_user.id}",
+        {"password": "vom-admin-gesetzt", "reset": "1"},
+    )
+    assert response.status_code == 302
+    db.session.refresh(user)
+    assert user.locked_until is None
+    assert user.check_password("vom-admin-gesetzt")
+    entry = db.session.query(AuditEntry).filter_by(entity_type="user", entity_id=user.id).all()[-1]
+    assert entry.changes == {"password": ["***", "***"]}  # never the hash
+
+
+def test_an_admin_creates_an_account(admin_client, forms):
+    response = forms.post(
+        admin_client,
+        "/admin/konten",
+        {
+            "email": "Neu@Example.org",
+            "name": "Neu",
+            "role": "editor",
+            "password": "erstes-passwort-1",
+        },
+    )
+    assert response.status_code == 302
+    assert db.session.query(User).filter_by(email="neu@example.org").one().role == "editor"
+
+
+def test_the_last_admin_cannot_be_demoted(admin_client, forms, admin_user):
+    response = forms.post(
+        admin_client,
+        f"/admin/konten/{admin_user.id}",
+        {"name": "Ada", "role": "editor", "active": "y", "submit": "1"},
+    )
+    assert response.status_code == 422
+    assert "mindestens ein aktives Admin-Konto" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("url", ["/admin/konten", "/admin/import", "/admin/konten/1"])
+def test_editors_cannot_manage_accounts_or_imports(editor_client, url):
+    assert editor_client.get(url).status_code == 403
+
+
+def test_editors_do_not_see_admin_links(editor_client):
+    html = editor_client.get("/admin/").get_data(as_text=True)
+    assert "/admin/konten" not in html
+    assert "/admin/import" not in html
+
+
+def test_a_deactivated_account_is_signed_out(app, admin_client, forms, editor_user):
+    editor = app.test_client()
+    forms.sign_in(editor, editor_user.email)
+    forms.post(
+        admin_client,
+        f"/admin/konten/{editor_user.id}",
+        {"name": "Ed", "role": "editor", "submit": "1"},  # "active" unticked
+    )
+    assert editor.get("/admin/").status_code == 302
