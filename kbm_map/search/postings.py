@@ -42,30 +42,37 @@ def read_postings(reader: IndexReader, field: str, text: str) -> tuple[np.ndarra
         return _EMPTY_IDS, _EMPTY_WEIGHTS
     if matcher is None:
         return _slow_postings(reader, field, text)
-    ids: list[np.ndarray] = []
-    weights: list[np.ndarray] = []
+    deltas: list[int] = []  # each block's ids, delta-coded from 0: one list, one cumsum
+    counts: list[int] = []
+    weights: list[float] = []
     all_ones = True
     while True:
         if matcher._data is None:
             matcher._read_data()
         block_ids, block_weights = matcher._data[0], matcher._data[1]
         count = matcher._blocklength
-        block = np.array(block_ids, dtype=np.int64)
-        ids.append(block if matcher._byteids else np.cumsum(block))
+        deltas.extend(block_ids)
+        counts.append(count)
         if block_weights is None:
-            weights.append(np.ones(count, dtype=np.float32))
+            weights.extend([1.0] * count)
         else:
             all_ones = False
-            weights.append(np.array(block_weights, dtype=np.float32).reshape(-1))
-            if weights[-1].size == 1:
-                weights[-1] = np.full(count, weights[-1][0], dtype=np.float32)
+            weights.extend(
+                [block_weights] * count if isinstance(block_weights, float) else block_weights
+            )
         if matcher._lastblock:
             break
         matcher._next_block()
-    docnums = np.concatenate(ids).astype(np.int32)
+    ids = np.array(deltas, dtype=np.int64)
+    if not matcher._byteids:
+        sums = np.cumsum(ids)
+        block_ends = np.cumsum(counts)
+        offsets = np.concatenate(([0], sums[block_ends[:-1] - 1]))
+        ids = sums - np.repeat(offsets, counts)
+    docnums = ids.astype(np.int32)
     if all_ones:  # n-gram and spell fields: a read-only view of one value, no memory
         return docnums, np.broadcast_to(np.float32(1.0), docnums.shape)
-    return docnums, np.concatenate(weights)
+    return docnums, np.array(weights, dtype=np.float32)
 
 
 def _slow_postings(reader: IndexReader, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:

@@ -7,8 +7,8 @@ from kbm_map.search.postings import _slow_postings, read_lengths, read_postings
 
 
 def test_fast_postings_equal_public_matcher(indexed, doc):
-    # 300 documents: postings longer than one 128-posting block, with differing weights.
-    docs = [doc(f"offer:{n}", "Kurs " * (1 + n % 3) + f"Nummer {n}") for n in range(300)]
+    # 1,200 documents: postings span several 512-posting blocks, with differing weights.
+    docs = [doc(f"offer:{n}", "Kurs " * (1 + n % 3) + f"Nummer {n}") for n in range(1200)]
     index = indexed(*docs)
     reader = index._columns().searcher.reader()
     for field, term in [("title", "kur"), ("grams", "numm"), ("spell", "kurs"), ("title", "x")]:
