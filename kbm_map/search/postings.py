@@ -3,7 +3,7 @@
 Whoosh hands postings out one at a time through matchers, which costs about a microsecond per
 posting in Python. These readers decode whole blocks of Whoosh 2.7.4's on-disk format (W3
 codec) at once. They reach into private attributes, so each has a slow path through the public
-API for any other reader or version; tests/search/test_postings.py checks both give the same.
+API for any other reader or version; tests/search/test_search_postings.py checks both agree.
 """
 
 from __future__ import annotations

@@ -51,7 +51,7 @@ def build_schema() -> fields.Schema:
         tags=fields.TEXT(analyzer=text, phrase=False),
         # Existence format: these fields only decide whether a word matches. Scorable only
         # because Whoosh 2.7.4 stats the disk for every posting of a field without lengths
-        # while it writes a segment (a third of the build time).
+        # while it writes a segment (over a quarter of the build time).
         grams=fields.FieldType(formats.Existence(), gram_analyzer(), scorable=True),
         spell=fields.FieldType(formats.Existence(), spell_analyzer(), scorable=True),
         row=fields.COLUMN(columns.PickleColumn(columns.VarBytesColumn())),
