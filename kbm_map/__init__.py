@@ -46,4 +46,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     admin.init_app(app)  # sign-in, CSRF on every form, rate limits, /admin
     reports.init_app(app)
+    from . import mapview
+
+    mapview.init_app(app)  # the map page, embed, oEmbed and /api/v1/map
     return app
