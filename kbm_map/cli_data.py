@@ -112,14 +112,26 @@ def _write_report(summary, report: str | None) -> Path | None:
     type=click.Path(dir_okay=False),
     help="CSV file for rejected rows (default: ./<source>-rejected.csv, if any are rejected).",
 )
+@click.option(
+    "--no-index",
+    is_flag=True,
+    help="Leave the search index alone (for bulk loads; run `kbm-map reindex` afterwards).",
+)
 @reports_errors
-def import_command(file: str, mapping: str, source: str | None, dry_run: bool, report):
+def import_command(file: str, mapping: str, source, dry_run: bool, report, no_index: bool):
     """Import Lernorte or Angebote from FILE and remember it as a source for `refresh`."""
     from .services.imports import run_import
 
     try:
         with _termination_as_interrupt(), _progress(Path(file).name) as progress:
-            summary = run_import(file, mapping, source, dry_run=dry_run, progress=progress)
+            summary = run_import(
+                file,
+                mapping,
+                source,
+                dry_run=dry_run,
+                progress=progress,
+                update_index=not no_index,
+            )
     except KeyboardInterrupt:
         click.echo("Import interrupted: nothing was changed.", err=True)
         sys.exit(130)

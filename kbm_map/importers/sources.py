@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from .mapping import Mapping
 
 FORMATS = ("csv", "xlsx", "geojson", "json", "osm")
+MAX_BYTES = 512 * 2**20  # 100,000 Angebote as CSV are about 60 MB
 _EXTENSIONS = {
     ".csv": "csv",
     ".tsv": "csv",
@@ -65,6 +66,12 @@ def open_records(path: str | Path, mapping: Mapping | None = None) -> RecordSour
     path = Path(path)
     if not path.is_file():
         raise ImportFileError(f"file {path}: does not exist or is not a file")
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        raise ImportFileError(
+            f"file {path.name}: is {size / 2**20:.0f} MB; files up to {MAX_BYTES >> 20} MB can "
+            "be imported (they are read into memory): split it, e.g. by district or kind"
+        )
     with path.open("rb") as handle:
         head = handle.read(512)
     if not head.strip():

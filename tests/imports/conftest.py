@@ -34,14 +34,26 @@ def app_ctx(app):
     from kbm_map.services.taxonomy import seed_terms
 
     with app.app_context():
-        with db.engine.begin() as conn:
-            for table in reversed(db.metadata.sorted_tables):
-                conn.execute(table.delete())
+        empty_tables(db.metadata.sorted_tables)
         seed_terms()
         search_index().rebuild([])
         yield app
         db.session.rollback()
         db.session.remove()
+
+
+def empty_tables(tables) -> None:
+    """Delete the rows of the tables, dependent tables first."""
+    with db.engine.begin() as conn:
+        for table in reversed(tables):
+            conn.execute(table.delete())
+
+
+def empty_listings() -> None:
+    """Delete Lernorte, Angebote and everything written with them; keep regions and terms."""
+    db.session.commit()
+    keep = {"regions", "terms", "postcode_places", "users"}
+    empty_tables([t for t in db.metadata.sorted_tables if t.name not in keep])
 
 
 @pytest.fixture
