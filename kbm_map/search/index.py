@@ -190,7 +190,7 @@ class SearchIndex:
                 continue
             try:
                 apply(writer)
-                if self._journal.exists():  # a rebuild is running: it replays this later
+                if self._rebuild_running():  # it replays this into the new generation
                     with self._journal.open("a") as journal:
                         journal.write(json.dumps(entry, default=str) + "\n")
                 writer.commit()
@@ -228,6 +228,19 @@ class SearchIndex:
             if old.name != path.name:
                 shutil.rmtree(old, ignore_errors=True)
         return count
+
+    def _rebuild_running(self) -> bool:
+        """Return whether another process (or thread) is rebuilding right now."""
+        # The lock, not the journal file: a rebuild killed midway leaves its journal behind.
+        if not self._journal.exists():
+            return False
+        with open(self.directory / "REBUILD.lock", "a") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            fcntl.flock(lock, fcntl.LOCK_UN)
+            return False
 
     @contextlib.contextmanager
     def _rebuild_lock(self) -> Iterator[None]:

@@ -166,3 +166,9 @@ def test_threads_query_while_another_writes(search_index, doc):
         reader.join()
     assert errors == []
     assert search_index.query(SearchQuery(text="neu")).total == 5
+
+
+def test_journal_left_by_a_killed_rebuild_is_not_written(search_index, doc):
+    (search_index.directory / "JOURNAL").write_text("")
+    search_index.index([doc("offer:1", "Yoga")])
+    assert (search_index.directory / "JOURNAL").read_text() == ""
