@@ -78,9 +78,12 @@ def read_csv(path: Path, delimiter: str | None = None, encoding: str | None = No
         next(reader)
         width = len(header)
         for number, cells in enumerate(reader, start=2):
-            if not any(cell.strip() for cell in cells):
+            if not any(cells) or not any(cell.strip() for cell in cells):
                 continue
-            data = {header[i]: cells[i].strip() if i < len(cells) else "" for i in range(width)}
+            if len(cells) < width:
+                cells += [""] * (width - len(cells))
+            # Cells past the header (trailing empty columns) are dropped by zip.
+            data = dict(zip(header, map(str.strip, cells), strict=False))
             yield RawRecord(row=number, data=data)
 
     return RecordSource(

@@ -97,18 +97,47 @@ def _translate(rule: FieldRule, value: Any) -> Any:
     return rule.otherwise
 
 
+def _single_column(rule: FieldRule) -> str | None:
+    """Return the column of a rule that reads exactly one column, else None."""
+    if len(rule.sources) == 1 and not rule.sources[0].is_template and rule.sources[0].columns:
+        return rule.sources[0].columns[0]
+    return None
+
+
+_PLANS: dict[int, tuple[Mapping, list[tuple[str, FieldRule, str | None]]]] = {}
+
+
+def _rules(mapping: Mapping) -> list[tuple[str, FieldRule, str | None]]:
+    """Return (field, rule, single column or None) per rule, worked out once per mapping."""
+    found = _PLANS.get(id(mapping))
+    if found is None or found[0] is not mapping:
+        if len(_PLANS) > 64:
+            _PLANS.clear()
+        plan = [(name, rule, _single_column(rule)) for name, rule in mapping.rules.items()]
+        found = _PLANS[id(mapping)] = (mapping, plan)
+    return found[1]
+
+
 def collect(raw: RawRecord, mapping: Mapping) -> dict[str, Any]:
     """Gather field values from columns, flags and defaults (before typing and checks)."""
     fields = TARGETS[mapping.target]
+    data = raw.data
     values: dict[str, Any] = {}
-    for name, rule in mapping.rules.items():
-        value = _pick(rule, raw.data)
+    for name, rule, column in _rules(mapping):
+        # This runs for every field of every row: one plain column is read directly.
+        if column is not None:
+            value = data.get(column)
+            if value == "" or (type(value) is str and not value.strip()):
+                value = None
+        else:
+            value = _pick(rule, data)
         if fields[name] is list:
             items = value if isinstance(value, list) else _split(value, rule.separator)
-            translated = [_translate(rule, item) for item in items]
-            values[name] = _flat(translated)
+            if rule.translate is not None:
+                items = _flat([_translate(rule, item) for item in items])
+            values[name] = items
         else:
-            values[name] = _translate(rule, value)
+            values[name] = value if rule.translate is None else _translate(rule, value)
     for name, pairs in mapping.flags.items():
         hits = [target for column, target in pairs if is_flag_set(raw.data.get(column))]
         if fields[name] is list:
@@ -127,6 +156,8 @@ def _split(value: Any, separator: str | None) -> list[Any]:
         return []
     if not isinstance(value, str):
         return [value]
+    if not separator and ";" not in value and "," not in value and "|" not in value:
+        return [value.strip()]  # one value, the common case
     parts = value.split(separator) if separator else _LIST_SPLIT.split(value)
     return [p.strip() for p in parts if p.strip()]
 

@@ -103,7 +103,8 @@ def _checked(field: str, parse, value: Any) -> Any:
 
 def _texts(items: Any) -> list[str]:
     """Return the non-empty texts of a list field without repeats, in order."""
-    return list(dict.fromkeys(t for t in (text(v) for v in items or []) if t))
+    found = [t for v in items or () if (t := text(v))]
+    return list(dict.fromkeys(found)) if len(found) > 1 else found
 
 
 def _areas(items: Any, warnings: list[RowWarning]) -> list[str]:

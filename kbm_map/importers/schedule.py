@@ -74,6 +74,14 @@ def parse_session(value: Any) -> tuple[datetime, datetime | None]:
     if isinstance(value, datetime | date):
         return parse_datetime(value), None
     raw = " ".join(text(value).split())
+    # Fast path for machine-written ISO 8601 ("start" or "start/end"), e.g. our own exports.
+    start_text, slash, end_text = raw.partition("/")
+    try:
+        start = _local(datetime.fromisoformat(start_text))
+    except ValueError:
+        pass
+    else:
+        return start, session_end(start, end_text, raw) if slash else None
     for pattern in (_TIME_RANGE, _RANGE):
         match = pattern.match(raw)
         if match is None:

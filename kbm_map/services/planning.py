@@ -13,7 +13,7 @@ from ..importers import LocationRecord, MappedRecord, Mapping, OfferRecord, Reje
 from ..models import Location, Offer, OfferSession, Organization, Term, Vocabulary
 from ..models.offer import offer_locations
 from ..models.taxonomy import location_areas, offer_areas, offer_target_groups, offer_topics
-from .upsert import Link, Planned, Spec, insert_by_external_id, link_key
+from .upsert import Link, Planned, Spec, insert_by_external_id
 
 LOCATION_SPEC = Spec(
     model=Location,
@@ -44,7 +44,7 @@ OFFER_SPEC = Spec(
         Link("areas", offer_areas, "offer_id", ("term_id",)),
         Link("topics", offer_topics, "offer_id", ("term_id",)),
         Link("target_groups", offer_target_groups, "offer_id", ("term_id",)),
-        Link("sessions", OfferSession.__table__, "offer_id", ("starts_at", "ends_at")),
+        Link("sessions", OfferSession.__table__, "offer_id", ("starts_at", "ends_at"), True),
     ),
     has_geom=False,
     defaults={"offer_type": "course", "online": False, "cost_kind": "unknown", "languages": []},
@@ -112,12 +112,13 @@ class Planner:
         self.stats = PlanStats()
         self.areas = term_ids(Vocabulary.AREA)
         self.filled = mapping.filled_fields()
-        self.columns = self._filled_columns()
-        self._limits = {
-            c.name: c.type.length
+        filled = self._filled_columns()
+        self.columns = [name for name in self.spec.columns if name in filled]
+        self._limits = [
+            (c.name, c.type.length)
             for c in self.spec.model.__table__.columns
-            if isinstance(c.type, String) and c.type.length
-        }
+            if isinstance(c.type, String) and c.type.length and c.name in filled
+        ]
 
     def _filled_columns(self) -> set[str]:
         """Return the columns the mapping fills; the import leaves the others alone."""
@@ -138,7 +139,10 @@ class Planner:
             try:
                 planned.append(self.plan_one(result, orgs))
             except RowRejectedError as problem:
-                planned.append(Rejection(result.file, result.row, problem.field, problem.reason))
+                key = result.record.external_id  # still in the file: not withdrawn
+                planned.append(
+                    Rejection(result.file, result.row, problem.field, problem.reason, key)
+                )
         return planned
 
     def prepare(self, chunk: list[MappedRecord]) -> None:
@@ -148,12 +152,15 @@ class Planner:
         """Plan one row."""
         raise NotImplementedError
 
-    def _values(self, record, columns: dict) -> dict:
-        """Keep the filled columns and check text lengths against the table."""
-        values = {name: value for name, value in columns.items() if name in self.columns}
-        for name, value in values.items():
-            limit = self._limits.get(name)
-            if limit and isinstance(value, str) and len(value) > limit:
+    def _values(self, record, computed: dict) -> dict:
+        """Return the filled columns (computed, else the record's) with text lengths checked."""
+        values = {
+            name: computed[name] if name in computed else getattr(record, name)
+            for name in self.columns
+        }
+        for name, limit in self._limits:
+            value = values[name]
+            if value is not None and len(value) > limit:
                 raise RowRejectedError(
                     name, f"{name} has {len(value)} characters; at most {limit} fit"
                 )
@@ -181,7 +188,7 @@ class Planner:
                 )
             else:
                 ids.append(term)
-        return tuple(sorted({(i,) for i in ids}, key=link_key))
+        return tuple(sorted({(i,) for i in ids}))
 
 
 class RowRejectedError(Exception):
@@ -223,12 +230,7 @@ class LocationPlanner(Planner):
                     f"file {result.file}, row {result.row}, field kind: {record.kind!r} is not "
                     "in the taxonomy (run `kbm-map init-db`); left out"
                 )
-        columns = {name: getattr(record, name, None) for name in LOCATION_SPEC.columns}
-        columns.update(
-            kind_id=kind_id,
-            organization_id=self._organization(record, orgs),
-            checked_at=record.checked_at,
-        )
+        columns = {"kind_id": kind_id, "organization_id": self._organization(record, orgs)}
         links = {}
         if self.filled & {"areas", "kind"}:
             links["areas"] = self._terms(result, "areas", record.areas, self.areas)
@@ -281,13 +283,12 @@ class OfferPlanner(Planner):
     def plan_one(self, result: MappedRecord, orgs: dict[str, int]) -> Planned:
         """Plan one Angebot."""
         record: OfferRecord = result.record
-        columns = {name: getattr(record, name, None) for name in OFFER_SPEC.columns}
-        columns.update(
-            organization_id=self._organization(record, orgs),
-            offer_type=record.offer_type or "course",
-            online=bool(record.online),
-            cost_kind=record.cost_kind or "unknown",
-        )
+        columns = {
+            "organization_id": self._organization(record, orgs),
+            "offer_type": record.offer_type or "course",
+            "online": bool(record.online),
+            "cost_kind": record.cost_kind or "unknown",
+        }
         links = {}
         if "locations" in self.filled:
             links["locations"] = self._places(result)
@@ -299,7 +300,7 @@ class OfferPlanner(Planner):
             if name in self.filled:
                 links[name] = self._terms(result, name, codes, known)
         if "sessions" in self.filled:
-            links["sessions"] = tuple(sorted(set(record.sessions), key=link_key))
+            links["sessions"] = OFFER_SPEC.links[-1].sorted(record.sessions)
         return Planned(
             file=result.file,
             row=result.row,
@@ -329,7 +330,7 @@ class OfferPlanner(Planner):
                 f"file {result.file}, row {result.row}, field locations: no Lernort with the "
                 f"id {ref!r}; left out"
             )
-        return tuple(sorted(found, key=link_key))
+        return tuple(sorted(found))
 
     def _place(self, ref: str) -> int | None:
         """Return the id of the Lernort a reference names, or None if none or several fit."""

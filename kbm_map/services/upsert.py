@@ -17,7 +17,7 @@ from sqlalchemy import Table, bindparam, delete, insert, select, update
 
 from ..extensions import db
 from ..models import AuditEntry, Status
-from ..text import slugify, unique_slug
+from ..text import slugify
 from .audit import plain_value
 
 BATCH = 2_000
@@ -35,6 +35,13 @@ class Link:
     table: Table
     owner: str  # column pointing at the listing, e.g. "location_id"
     columns: tuple[str, ...]  # the values of one row, e.g. ("term_id",)
+    nullable: bool = False  # values may be None (a session without an end)
+
+    def sorted(self, rows) -> tuple:
+        """Return link rows in a canonical order, so that equal sets compare equal."""
+        if len(rows) < 2:
+            return tuple(rows)
+        return tuple(sorted(rows, key=link_key if self.nullable else None))
 
 
 @dataclass(frozen=True)
@@ -103,10 +110,10 @@ def load_existing(spec: Spec, source: str) -> dict[str, Existing]:
         *columns,
         *geom,
     ).where(table.c.source == source)
-    links = {link.name: _load_links(link, table, source) for link in spec.links}
+    links = {link: _load_links(link, table, source) for link in spec.links}
     existing = {}
     width = len(columns)
-    for row in db.session.execute(stmt):
+    for row in db.session.execute(stmt).all():
         values = dict(zip(spec.columns, row[5 : 5 + width], strict=True))
         point = None
         if spec.has_geom and row[5 + width] is not None:
@@ -118,10 +125,7 @@ def load_existing(spec: Spec, source: str) -> dict[str, Existing]:
             label=row[4],
             values=values,
             geom=point,
-            links={
-                name: tuple(sorted(found.get(row.id, ()), key=link_key))
-                for name, found in links.items()
-            },
+            links={link.name: link.sorted(found.get(row.id, ())) for link, found in links.items()},
         )
     return existing
 
@@ -135,14 +139,15 @@ def _load_links(link: Link, owners: Table, source: str) -> dict[int, list[tuple]
         .where(owners.c.source == source)
     )
     found: dict[int, list[tuple]] = defaultdict(list)
-    for row in db.session.execute(stmt):
+    for row in db.session.execute(stmt).all():
         found[row[0]].append(tuple(row[1:]))
     return found
 
 
 def link_key(row: tuple) -> tuple:
-    """Sort key for link rows that may hold None (a session without an end)."""
-    return tuple((1, 0) if value is None else (0, value) for value in row)
+    """Sort key for session rows (start, end) whose end may be None."""
+    start, end = row
+    return (start, end is None, end or start)
 
 
 def _same(old: Any, new: Any) -> bool:
@@ -202,6 +207,7 @@ class Upsert:
         )
         self.existing = load_existing(spec, source)
         self.slugs = set(db.session.scalars(select(spec.model.__table__.c.slug)))
+        self.next_number: dict[str, int] = {}  # base slug -> next suffix to try
         self.withdrawn_here = self._archived_by(origin)
         self.seen: set[str] = set()
         self.outcome = Outcome()
@@ -301,7 +307,7 @@ class Upsert:
                 else (f"{planned.label}-{planned.city}")
             )
             row.update(
-                slug=unique_slug(slugify(base), self.slugs),
+                slug=self._slug(slugify(base)),
                 status=self.status,
                 source=self.source,
                 external_id=planned.external_id,
@@ -324,6 +330,17 @@ class Upsert:
             self._audit(i, "create", {**ident, "external_id": [None, p.external_id]})
             for i, p in zip(ids, chunk, strict=True)
         ]
+
+    def _slug(self, base: str) -> str:
+        """Return an unused slug: base, base-2, base-3 … (remembering where to go on)."""
+        number = self.next_number.get(base, 1)
+        slug = base if number == 1 else f"{base}-{number}"
+        while slug in self.slugs:
+            number += 1
+            slug = f"{base}-{number}"
+        self.next_number[base] = number + 1
+        self.slugs.add(slug)
+        return slug
 
     def _update(self, updates: list[tuple[int, dict, dict]]) -> None:
         """Write changed columns (grouped by which columns change) and replace changed links."""
