@@ -307,3 +307,15 @@ def test_regions_are_edited_with_a_checked_key(admin_client, forms):
     forms.post(admin_client, f"/admin/gemeinden/{region.id}/archivieren")
     db.session.refresh(region)
     assert region.active is False
+
+
+def test_long_lists_are_paged(editor_client):
+    db.session.add_all(
+        Location(slug=f"ort-{n:02}", name=f"Ort {n:02}", languages=[], edited_fields=[])
+        for n in range(55)
+    )
+    db.session.commit()
+    first = editor_client.get("/admin/lernorte").get_data(as_text=True)
+    assert "Seite 1 von 2" in first and 'href="/admin/lernorte?page=2"' in first
+    second = editor_client.get("/admin/lernorte?page=2").get_data(as_text=True)
+    assert "Ort 54" in second and "Ort 00" not in second and "Vorherige Seite" in second
