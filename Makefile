@@ -49,14 +49,14 @@ format: setup ## format the code with ruff
 TRANSLATED := en ar uk tr
 
 translations: $(STAMPS)/venv ## extract UI strings and update the catalogues (kbm_map/translations/*/LC_MESSAGES/messages.po)
-	$(BIN)/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
 	  --project kbm-map --copyright-holder "kbm-map contributors" -o kbm_map/translations/messages.pot .
 	@for lang in $(TRANSLATED); do \
 	  if [ -f kbm_map/translations/$$lang/LC_MESSAGES/messages.po ]; then \
-	    $(BIN)/pybabel update -q -i kbm_map/translations/messages.pot -d kbm_map/translations -l $$lang --no-fuzzy-matching --ignore-obsolete; \
-	  else $(BIN)/pybabel init -q -i kbm_map/translations/messages.pot -d kbm_map/translations -l $$lang; fi; \
+	    $(BIN)/pybabel -q update -i kbm_map/translations/messages.pot -d kbm_map/translations -l $$lang --no-fuzzy-matching --ignore-obsolete; \
+	  else $(BIN)/pybabel -q init -i kbm_map/translations/messages.pot -d kbm_map/translations -l $$lang; fi; \
 	done
-	$(BIN)/pybabel compile -q -d kbm_map/translations
+	$(BIN)/pybabel -q compile -d kbm_map/translations
 
 bench: setup ## run the benchmarks in bench/ (slow; see bench/README.md)
 	$(BIN)/python bench/demo_bench.py
@@ -84,7 +84,7 @@ $(STAMPS)/assets: package.json package-lock.json
 
 $(STAMPS)/translations: $(STAMPS)/venv $(wildcard kbm_map/translations/*/LC_MESSAGES/messages.po)
 	@if ls kbm_map/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
-	  $(BIN)/pybabel compile -q -d kbm_map/translations; fi
+	  $(BIN)/pybabel -q compile -d kbm_map/translations; fi
 	@mkdir -p $(STAMPS) && touch $@
 
 .PHONY: help demo test setup setup-test postgis lint format translations bench clean
