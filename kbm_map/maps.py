@@ -122,6 +122,25 @@ class AttributionNote(MacroElement):
         self.html = str(escape(text))
 
 
+class Reveal(MacroElement):
+    """Show the map's hidden section once the script runs (pages work without it)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function (map) {
+            var section = map.getContainer().closest("[hidden]");
+            if (section) { section.hidden = false; map.invalidateSize(); }
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self):
+        super().__init__()
+        self._name = "Reveal"
+
+
 @dataclass(frozen=True)
 class MapParts:
     """The rendered pieces of a folium map, for a page of our own."""
@@ -139,6 +158,17 @@ def check_tile_url(url: str) -> None:
             f"KBM_TILE_URL must be a tile URL template like https://tiles.example.org/{{z}}/{{x}}/"
             f"{{y}}.png (or empty for no background map), not {url!r}."
         )
+
+
+def _add_base(shell: ShellMap, tile_url: str, attribution: str, no_tiles_note: str) -> None:
+    """Add the configured tile layer, or the note that there is no background map."""
+    if tile_url:
+        host = tile_url.split("/")[2] if "//" in tile_url else tile_url
+        # folium insists on an attribution for custom tiles; the host is better than nothing.
+        attr = attribution or str(escape(host))
+        folium.TileLayer(tiles=tile_url, attr=attr, max_zoom=MAX_ZOOM).add_to(shell)
+    elif no_tiles_note:
+        AttributionNote(no_tiles_note).add_to(shell)
 
 
 def build_map(
@@ -164,16 +194,51 @@ def build_map(
         zoom_start=zoom,
         max_zoom=MAX_ZOOM,
     )
-    if tile_url:
-        folium.TileLayer(
-            tiles=tile_url,
-            attr=tile_attribution
-            or str(escape(tile_url.split("/")[2] if "//" in tile_url else "")),
-            max_zoom=MAX_ZOOM,
-        ).add_to(shell)
-    elif no_tiles_note:
-        AttributionNote(no_tiles_note).add_to(shell)
+    _add_base(shell, tile_url, tile_attribution, no_tiles_note)
     AreaLegend(legend, legend_title).add_to(shell)
+    return shell
+
+
+def build_position_map(
+    *,
+    lon: float,
+    lat: float,
+    asset_url: AssetUrl,
+    label: str,
+    outline: dict | None = None,
+    tile_url: str = "",
+    tile_attribution: str = "",
+    no_tiles_note: str = "",
+) -> ShellMap:
+    """Build a small map of one position, with its Gemeinde's outline as a base without tiles."""
+    check_tile_url(tile_url)
+    shell = ShellMap(
+        asset_url,
+        label,
+        jquery=False,
+        location=[lat, lon],
+        zoom_start=15,
+        max_zoom=MAX_ZOOM,
+        scroll_wheel_zoom=False,  # the page scrolls past the map, not into it
+    )
+    _add_base(shell, tile_url, tile_attribution, no_tiles_note)
+    if outline:
+        # Only the geometry: no names or other text go into folium's JavaScript.
+        folium.GeoJson(
+            {"type": "Feature", "geometry": outline, "properties": {}},
+            style_function=lambda _: {"color": "#4a4a4a", "weight": 1.5, "fillColor": "#f3f1ea"},
+            control=False,
+        ).add_to(shell)
+    folium.CircleMarker(
+        location=[lat, lon],
+        radius=9,
+        color="#1b1b1b",
+        weight=2,
+        fill=True,
+        fill_color="#0b5394",
+        fill_opacity=1,
+    ).add_to(shell)
+    Reveal().add_to(shell)
     return shell
 
 

@@ -16,11 +16,53 @@ from sqlalchemy import Float, Integer, func, literal, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import FunctionElement
+from sqlalchemy.types import NullType
 
-from .spatial import in_bbox
+from .spatial import within_bbox
 
 TILE_PX = 256
 ORIGIN = (-180.0, -90.0)  # west and south of every coordinate: cell numbers are never negative
+
+
+class within_box(within_bbox):  # noqa: N801
+    """`spatial.within_bbox` without the Boolean type, rendered the same way.
+
+    SQLAlchemy writes a Boolean-typed expression in a WHERE clause on SQLite as `(…) = 1`;
+    wrapped like that, SQLite no longer looks up the rowids from the SpatialIndex subquery
+    but scans the whole table (19 ms instead of 0.7 ms for 10,000 Lernorte).
+    """
+
+    type = NullType()
+    inherit_cache = True
+
+
+def in_box(column, west: float, south: float, east: float, north: float):
+    """Filter for rows whose geometry meets the box, through the spatial index on both."""
+    return within_box(column, literal(west), literal(south), literal(east), literal(north))
+
+
+class box_overlap(FunctionElement):  # noqa: N801
+    """True where the geometry's bounding box meets the box, checked row by row."""
+
+    name = "box_overlap"
+    inherit_cache = True
+
+
+@compiles(box_overlap, "postgresql")
+def _overlap_pg(element, compiler, **kw):
+    geom, west, south, east, north = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"({geom} && ST_MakeEnvelope({west}, {south}, {east}, {north}, 4326))"
+
+
+@compiles(box_overlap, "sqlite")
+def _overlap_sqlite(element, compiler, **kw):
+    geom, west, south, east, north = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"(MbrIntersects({geom}, BuildMbr({west}, {south}, {east}, {north}, 4326)) = 1)"
+
+
+def overlaps_box(column, west: float, south: float, east: float, north: float):
+    """Filter for rows whose geometry meets the box, without the spatial index on SQLite."""
+    return box_overlap(column, literal(west), literal(south), literal(east), literal(north))
 
 
 class cell_number(FunctionElement):  # noqa: N801 - reads like the SQL function it stands for
@@ -72,25 +114,43 @@ def grid_for_zoom(zoom: int, cell_px: int, latitude: float) -> Grid:
 
 @dataclass(frozen=True)
 class Cell:
-    """The points of one grid cell: how many, their mean position, extent and lowest id."""
+    """The points of one grid cell: how many, their mean position and lowest id."""
 
     column: int
     row: int
     count: int
     lon: float
     lat: float
-    bbox: tuple[float, float, float, float]
     first_id: int
+    grid: Grid
+
+    @property
+    def bbox(self) -> tuple[float, float, float, float]:
+        """Return the cell's rectangle (west, south, east, north)."""
+        west = ORIGIN[0] + self.column * self.grid.width
+        south = ORIGIN[1] + self.row * self.grid.height
+        return (west, south, west + self.grid.width, south + self.grid.height)
 
 
 def cluster_cells(
-    session: Session, id_column, geom_column, grid: Grid, bbox: Sequence[float], where=()
+    session: Session,
+    id_column,
+    geom_column,
+    grid: Grid,
+    bbox: Sequence[float],
+    where=(),
+    use_index: bool = True,
 ) -> list[Cell]:
-    """Group the points in the box (widened to whole cells) by grid cell, in cell order."""
-    west, south, east, north = grid.snap(bbox)
+    """Group the points in the box (widened to whole cells) by grid cell, in cell order.
+
+    Without `use_index` the box is checked row by row: when the box holds (nearly) every
+    point, a plain scan beats thousands of index lookups on SQLite.
+    """
+    frame = grid.snap(bbox)
     x, y = ST_X(geom_column), ST_Y(geom_column)
     column = cell_number(x, literal(ORIGIN[0], Float), literal(grid.width, Float))
     row = cell_number(y, literal(ORIGIN[1], Float), literal(grid.height, Float))
+    inside = in_box(geom_column, *frame) if use_index else overlaps_box(geom_column, *frame)
     stmt = (
         select(
             column.label("col"),
@@ -98,13 +158,9 @@ def cluster_cells(
             func.count().label("n"),
             func.avg(x),
             func.avg(y),
-            func.min(x),
-            func.min(y),
-            func.max(x),
-            func.max(y),
             func.min(id_column),
         )
-        .where(in_bbox(geom_column, west, south, east, north), *where)
+        .where(inside, *where)
         .group_by("col", "row")
         .order_by("col", "row")
     )
@@ -116,8 +172,8 @@ def cluster_cells(
             # Sums may be added up in another order on the other database: round off the noise.
             lon=round(float(r[3]), 6),
             lat=round(float(r[4]), 6),
-            bbox=(float(r[5]), float(r[6]), float(r[7]), float(r[8])),
-            first_id=int(r[9]),
+            first_id=int(r[5]),
+            grid=grid,
         )
         for r in session.execute(stmt)
     ]

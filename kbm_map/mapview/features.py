@@ -9,11 +9,11 @@ from geoalchemy2.functions import ST_X, ST_Y
 from sqlalchemy import func, select
 
 from ..extensions import db
-from ..geo.clusters import Cell, cluster_cells, grid_for_zoom
-from ..geo.spatial import in_bbox
+from ..geo.clusters import Cell, cluster_cells, grid_for_zoom, in_box
 from ..models import Location, Term, Vocabulary
 from ..models.taxonomy import location_areas
-from .selection import Selection
+from .cache import id_filter, remember
+from .selection import PUBLISHED, Selection
 
 POINTS_ZOOM = 14  # from this zoom on, single places (unless too many are in view)
 MAX_POINTS = 300  # keeps a response under 100 kB; more than this in view are clustered
@@ -107,9 +107,46 @@ def cluster_feature(cell: Cell) -> dict:
         "properties": {
             "cluster": True,
             "count": cell.count,
-            "bbox": [round(v, 6) for v in cell.bbox],
+            "bbox": [round(v, 6) for v in cell.bbox],  # the cell: zooming in shows its places
         },
     }
+
+
+def map_conditions(selection: Selection) -> list:
+    """Return the SQL conditions of the places on the map; expensive ones as remembered ids."""
+    conditions = selection.located_lernorte()
+    if not selection.needs_offers:
+        return conditions
+    key = ("places", str(db.engine.url), selection.key())
+    ids = remember(
+        key, lambda: frozenset(db.session.scalars(select(Location.id).where(*conditions)))
+    )
+    return [id_filter(Location.id, ids, db.engine.dialect.name)]
+
+
+def places_extent() -> tuple[float, float, float, float] | None:
+    """Return the box around all published located Lernorte (remembered)."""
+
+    def compute():
+        x, y = ST_X(Location.geom), ST_Y(Location.geom)
+        row = db.session.execute(
+            select(func.min(x), func.min(y), func.max(x), func.max(y)).where(
+                Location.status == PUBLISHED, Location.geom.isnot(None)
+            )
+        ).one()
+        return None if row[0] is None else tuple(float(v) for v in row)
+
+    return remember(("extent", str(db.engine.url)), compute)
+
+
+def _contains(outer, inner) -> bool:
+    """Tell whether box outer contains box inner."""
+    return (
+        outer[0] <= inner[0]
+        and outer[1] <= inner[1]
+        and outer[2] >= inner[2]
+        and outer[3] >= inner[3]
+    )
 
 
 def map_features(
@@ -121,11 +158,11 @@ def map_features(
     latitude: float,
 ) -> dict:
     """Return a FeatureCollection of the places in the box: clustered below POINTS_ZOOM."""
-    where = selection.located_lernorte()
+    where = map_conditions(selection)
     if zoom >= POINTS_ZOOM:
         ids = db.session.scalars(
             select(Location.id)
-            .where(in_bbox(Location.geom, *bbox), *where)
+            .where(in_box(Location.geom, *bbox), *where)
             .order_by(Location.id)
             .limit(MAX_POINTS + 1)
         ).all()
@@ -135,7 +172,12 @@ def map_features(
         grid = grid_for_zoom(zoom, DENSE_CELL_PX, latitude)
     else:
         grid = grid_for_zoom(zoom, CELL_PX, latitude)
-    cells = cluster_cells(db.session, Location.id, Location.geom, grid, bbox, where)
+    extent = places_extent()
+    # A view holding every place is answered faster by a scan than by index lookups (SQLite).
+    scan = extent is not None and _contains(grid.snap(bbox), extent)
+    cells = cluster_cells(
+        db.session, Location.id, Location.geom, grid, bbox, where, use_index=not scan
+    )
     singles = [cell.first_id for cell in cells if cell.count == 1]
     places = {p["id"]: p for p in place_properties(singles, lang, url_for_slug)}
     features = [
@@ -165,9 +207,9 @@ def list_places(
     url_for_slug: UrlForSlug,
 ) -> tuple[int, list[dict]]:
     """Return the number of places in the box (or everywhere) and one page of them by name."""
-    where = selection.located_lernorte()
+    where = map_conditions(selection)
     if bbox is not None:
-        where.append(in_bbox(Location.geom, *bbox))
+        where.append(in_box(Location.geom, *bbox))
     total = db.session.scalar(select(func.count()).select_from(Location).where(*where))
     ids = db.session.scalars(
         select(Location.id)

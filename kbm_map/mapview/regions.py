@@ -18,11 +18,11 @@ _shapes_lock = threading.Lock()
 _shapes: dict[tuple, list[dict]] = {}
 
 
-def _rounded(coordinates):
+def rounded(coordinates):
     """Round nested coordinates to 5 decimals (about 1 m) to keep the response small."""
     if isinstance(coordinates[0], int | float):
         return [round(coordinates[0], 5), round(coordinates[1], 5)]
-    return [_rounded(part) for part in coordinates]
+    return [rounded(part) for part in coordinates]
 
 
 def region_shapes() -> list[dict]:
@@ -48,7 +48,7 @@ def region_shapes() -> list[dict]:
                 "type": "Feature",
                 "geometry": {
                     "type": geometry["type"],
-                    "coordinates": _rounded(geometry["coordinates"]),
+                    "coordinates": rounded(geometry["coordinates"]),
                 },
                 "properties": {
                     "code": region.code,

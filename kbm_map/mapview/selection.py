@@ -24,6 +24,7 @@ from ..models.taxonomy import location_areas, offer_areas, offer_target_groups, 
 from ..public.params import SearchParams, date_range, to_query
 from ..public.places import Place, resolve_place
 from ..services.indexing import search_index
+from .cache import remember
 
 TEXT_HITS = 1000  # with a text query the map shows the places of the best hits
 PUBLISHED = Status.PUBLISHED.value
@@ -45,6 +46,19 @@ class Selection:
     place: Place | None = None
     text: TextMatches | None = None
     today: dt.date | None = None
+
+    def key(self) -> tuple:
+        """Return a hashable key of everything that decides which places are shown."""
+        args = self.params.to_args(page=None)
+        return (tuple(sorted(args.items(multi=True))), self.today)
+
+    @property
+    def needs_offers(self) -> bool:
+        """Tell whether the places depend on Angebote (an expensive question to ask SQL)."""
+        if self.text is not None:
+            return True
+        own = _own_conditions(self.params)
+        return own != [] and self.offer_conditions() is not None
 
     def place_conditions(self) -> list[ColumnElement]:
         """Return the conditions on the place itself: near, kind, Gemeinde, step-free access."""
@@ -195,5 +209,8 @@ def select_for(params: SearchParams, today: dt.date | None = None) -> Selection:
     """Resolve the place and, for a text query, the matches of validated parameters."""
     today = today or dt.date.today()
     place = resolve_place(params.near) if params.near else None
-    text = text_matches(params, place, today) if params.q else None
-    return Selection(params=params, place=place, text=text, today=today)
+    selection = Selection(params=params, place=place, today=today)
+    if params.q:
+        key = ("text", str(db.engine.url), selection.key())
+        selection.text = remember(key, lambda: text_matches(params, place, today))
+    return selection

@@ -6,15 +6,18 @@ from dataclasses import replace
 
 from flask import current_app, url_for
 from flask_babel import gettext as _
+from geoalchemy2.shape import to_shape
+from shapely.geometry import mapping
 from sqlalchemy import select
 
 from ..extensions import db
 from ..geo.spatial import bbox_around
-from ..maps import MapParts, build_map, render_parts
+from ..maps import MapParts, build_map, build_position_map, render_parts
 from ..models import Term, Vocabulary
 from ..public.search import run_search
 from .api import LIST_PAGE, place_url, region_latitude
 from .features import list_places
+from .regions import TOLERANCE, rounded
 from .selection import Selection, select_for
 from .viewparams import MapRequest
 
@@ -170,3 +173,27 @@ def embed_page(wanted: MapRequest) -> dict:
         "full_url": url_for("mapview.map_page", lang=wanted.lang, _external=True, **full),
         "map_config": client_config(wanted, shell, legend, "embed", selection),
     }
+
+
+def position_map(location) -> MapParts | None:
+    """Return the small map of a Lernort's position for its page, or None without a position."""
+    if location.geom is None:
+        return None
+    point = to_shape(location.geom)
+    outline = None
+    if location.region is not None and location.region.geom is not None:
+        shape = mapping(to_shape(location.region.geom).simplify(TOLERANCE, preserve_topology=True))
+        outline = {"type": shape["type"], "coordinates": rounded(shape["coordinates"])}
+    config = current_app.config
+    return render_parts(
+        build_position_map(
+            lon=point.x,
+            lat=point.y,
+            asset_url=lambda path: url_for("static", filename=path),
+            label=_("Lage auf der Karte"),
+            outline=outline,
+            tile_url=config["TILE_URL"],
+            tile_attribution=config["TILE_ATTRIBUTION"],
+            no_tiles_note=_("Ohne Hintergrundkarte: Grenze der Gemeinde"),
+        )
+    )
