@@ -87,6 +87,8 @@ def main() -> None:
     server = subprocess.Popen(
         [
             str(Path(sys.executable).parent / "gunicorn"),
+            "-c",
+            "python:kbm_map.gunicorn_conf",
             "--workers",
             str(options.workers),
             "--bind",

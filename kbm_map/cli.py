@@ -11,6 +11,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup
 
 from .errors import KbmMapError
+from .search import SearchIndexBusyError
 
 HELP = """kbm-map: the Bildungslandkarte of your region.
 
@@ -32,7 +33,7 @@ def reports_errors(command):
     def wrapper(*args, **kwargs):
         try:
             return command(*args, **kwargs)
-        except KbmMapError as exc:
+        except (KbmMapError, SearchIndexBusyError) as exc:
             raise click.ClickException(str(exc)) from None
 
     return wrapper
@@ -126,6 +127,7 @@ def config_command():
 
 from .cli_check import check_command  # noqa: E402  (it uses reports_errors from above)
 from .cli_data import DATA_COMMANDS  # noqa: E402  (it uses reports_errors from above)
+from .static_site import build_static_command  # noqa: E402  (it uses reports_errors too)
 
 COMMANDS = (
     init_db_command,
@@ -134,6 +136,7 @@ COMMANDS = (
     create_user_command,
     config_command,
     *DATA_COMMANDS,
+    build_static_command,
     check_command,
 )
 

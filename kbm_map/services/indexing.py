@@ -193,4 +193,4 @@ def remove_entries(location_ids: Iterable[int] = (), offer_ids: Iterable[int] = 
 
 def rebuild_index() -> int:
     """Rebuild the whole index from the database into a new generation; return the count."""
-    return search_index().rebuild(documents())
+    return search_index().rebuild(documents(), procs=2)
