@@ -59,6 +59,8 @@ class ShellMap(folium.Map):
 
     def __init__(self, asset_url: AssetUrl, label: str, clusters: bool = False, **kwargs):
         super().__init__(tiles=None, control_scale=True, **kwargs)
+        # folium hands max_zoom to its tile layer only; without tiles the map needs it itself.
+        self.options["max_zoom"] = kwargs.get("max_zoom", MAX_ZOOM)
         self.label = escape(label)
         js, css = (
             JS_ASSETS + (CLUSTER_JS if clusters else ()),

@@ -219,3 +219,14 @@ def list_places(
         .limit(per_page)
     ).all()
     return total, place_properties(ids, lang, url_for_slug)
+
+
+def all_places(selection: Selection, lang: str, url_for_slug: UrlForSlug) -> list[dict]:
+    """Return every place of a selection by name (for the static export), in chunks."""
+    ids = db.session.scalars(
+        select(Location.id).where(*map_conditions(selection)).order_by(Location.name, Location.id)
+    ).all()
+    places = []
+    for start in range(0, len(ids), 2_000):
+        places.extend(place_properties(ids[start : start + 2_000], lang, url_for_slug))
+    return places

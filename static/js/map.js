@@ -171,7 +171,8 @@
   function loadEmbedded() {
     const data = JSON.parse(document.getElementById("kbm-map-data").textContent);
     draw(data.places);
-    announceTotal(data.places.features.length);
+    const total = data.places.features.length;
+    announce(total === 1 ? labels.listOne : fill(labels.listCount, {n: numbers.format(total)}));
     setState("ready");
     return data;
   }
@@ -321,6 +322,8 @@
   function setLayer(layer) {
     config.layer = layer;
     const panel = document.getElementById("map-choropleth");
+    const legend = container.querySelector(".kbm-legend");
+    if (legend) { legend.hidden = layer !== "places"; }
     if (layer === "places") {
       if (choropleth) { map.removeLayer(choropleth); choropleth = null; }
       if (panel) { panel.hidden = true; }
@@ -398,8 +401,14 @@
     };
     form.addEventListener("submit", (event) => { event.preventDefault(); apply(); });
     form.addEventListener("change", (event) => {
-      if (event.target.name === "layer") { setLayer(event.target.value); updateUrl(); return; }
+      if (event.target.name === "layer") { return; }
       if (event.target.type === "checkbox" || event.target.type === "radio" || event.target.tagName === "SELECT") { apply(); }
+    });
+  }
+
+  function wireLayers() {
+    document.querySelectorAll("input[name=layer]").forEach((input) => {
+      input.addEventListener("change", () => { if (input.checked) { setLayer(input.value); updateUrl(); } });
     });
   }
 
@@ -426,6 +435,7 @@
   if (config.layer !== "places") { setLayer(config.layer); }
   map.on("moveend", () => { loadFeatures(); updateUrl(); });
   wireForm();
+  wireLayers();
   wireSearchArea();
   const heading = document.getElementById("map-list-heading");
   if (heading) { heading.tabIndex = -1; }

@@ -9,7 +9,7 @@ import pytest
 from kbm_map.extensions import db
 from kbm_map.mapview.features import MAX_POINTS, POINTS_ZOOM
 
-from .conftest import WIDE, next_monday
+from .places import WIDE, next_monday
 
 
 def get_map(client, **args):
