@@ -168,7 +168,32 @@ def _browser_fixtures():
 
 
 _BROWSER = _browser_fixtures()
-browser, AXE = _BROWSER.browser, _BROWSER.AXE
+AXE = _BROWSER.AXE
+
+
+@pytest.fixture(scope="package")
+def browser():
+    """Start Chromium for this folder and stop it before tests/browser starts its own.
+
+    Playwright's sync API allows one running instance per thread, so a second session-scoped
+    browser would break tests/browser; see tests/browser/conftest.py for the flags.
+    """
+    import os
+    import shutil
+
+    if not shutil.which(_BROWSER.CHROMIUM):
+        message = f"Chromium not found at {_BROWSER.CHROMIUM}; `make test` installs it"
+        if os.environ.get("KBM_REQUIRE_BROWSER"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=_BROWSER.CHROMIUM, args=_BROWSER.CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
 
 
 @pytest.fixture()
