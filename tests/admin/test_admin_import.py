@@ -72,3 +72,21 @@ def test_a_mapping_that_does_not_fit_is_explained(admin_client, forms):
 def test_an_unknown_upload_token_is_refused(admin_client, forms):
     response = forms.post(admin_client, "/admin/import/ausfuehren", {"token": "../../etc"})
     assert response.status_code == 404
+
+
+def test_a_later_import_keeps_what_staff_changed_by_hand(app_ctx, tmp_path, admin_user):
+    from kbm_map.services.imports import run_import
+    from kbm_map.services.locations import update_location
+
+    data, mapping = tmp_path / "kitas.csv", tmp_path / "kitas.toml"
+    mapping.write_text(MAPPING)
+    data.write_text("Nr;Einrichtung;Anschrift\n1;Kita Sonnenschein;Am Markt 3, 36037 Fulda\n")
+    run_import(data, mapping, "kitas")
+    location = db.session.query(Location).one()
+    update_location(location, {"name": "Kita Sonnenschein (Familienzentrum)"}, admin_user)
+    data.write_text("Nr;Einrichtung;Anschrift\n1;Kita Sonnenschein;Am Markt 5, 36037 Fulda\n")
+    summary = run_import(data, mapping, "kitas")
+    db.session.refresh(location)
+    assert location.name == "Kita Sonnenschein (Familienzentrum)"  # kept
+    assert location.house_number == "5"  # not edited by hand: updated
+    assert summary.kept_edits == 1
