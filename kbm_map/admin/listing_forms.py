@@ -17,7 +17,7 @@ from wtforms.validators import Optional, ValidationError
 
 from ..models import CostKind, OfferType
 from ..services import validation as v
-from ..services.editing import EditError, read
+from ..services.editing import EditError, position_of, read
 from ..services.offers import FIELDS as OFFER_FIELDS
 from ..services.offers import parse_sessions, sessions_text
 from .fields import (
@@ -135,9 +135,7 @@ class LocationForm(FlaskForm):
         self.languages.data = ", ".join(location.languages or [])
         for name in ACCESSIBILITY:
             getattr(self, name).data = tri_data(getattr(location, name))
-        from ..services.editing import _point
-
-        point = _point(location)
+        point = position_of(location)
         self.lat.data = f"{point[1]:.6f}" if point else ""
         self.lon.data = f"{point[0]:.6f}" if point else ""
 

@@ -58,7 +58,7 @@ class Field:
         return self.column or self.name
 
 
-def _point(entity) -> tuple[float, float] | None:
+def position_of(entity) -> tuple[float, float] | None:
     """Return the (lon, lat) of an entity's geometry, or None."""
     geom = entity.geom
     if geom is None:
@@ -75,7 +75,7 @@ def read(entity, spec: Field) -> Any:
     if spec.kind == "terms":
         return sorted(term.code for term in getattr(entity, spec.attribute))
     if spec.kind == "geom":
-        point = _point(entity)
+        point = position_of(entity)
         return None if point is None else f"{point[0]:.6f} {point[1]:.6f}"
     if spec.kind == "locations":
         return sorted(loc.id for loc in entity.locations)

@@ -22,6 +22,7 @@ from .editing import (
     commit_and_index,
     mark_edited,
     new_slug,
+    position_of,
     status_action,
 )
 
@@ -133,10 +134,8 @@ def _assign_region(location: Location) -> dict:
 
 
 def _lon_lat(location: Location) -> tuple[float, float]:
-    """Return the stored position of a flushed Lernort."""
-    from .editing import _point
-
-    return _point(location)
+    """Return the position of a Lernort as (lon, lat)."""
+    return position_of(location)
 
 
 def _finish(location: Location, changes: dict) -> EditResult:
