@@ -104,16 +104,21 @@ def _single_column(rule: FieldRule) -> str | None:
     return None
 
 
-_PLANS: dict[int, tuple[Mapping, list[tuple[str, FieldRule, str | None]]]] = {}
+Plan = list[tuple[str, FieldRule, str | None, bool]]
+_PLANS: dict[int, tuple[Mapping, Plan]] = {}
 
 
-def _rules(mapping: Mapping) -> list[tuple[str, FieldRule, str | None]]:
-    """Return (field, rule, single column or None) per rule, worked out once per mapping."""
+def _rules(mapping: Mapping) -> Plan:
+    """Return (field, rule, single column or None, is a list) per rule, once per mapping."""
     found = _PLANS.get(id(mapping))
     if found is None or found[0] is not mapping:
         if len(_PLANS) > 64:
             _PLANS.clear()
-        plan = [(name, rule, _single_column(rule)) for name, rule in mapping.rules.items()]
+        fields = TARGETS[mapping.target]
+        plan = [
+            (name, rule, _single_column(rule), fields[name] is list)
+            for name, rule in mapping.rules.items()
+        ]
         found = _PLANS[id(mapping)] = (mapping, plan)
     return found[1]
 
@@ -123,7 +128,7 @@ def collect(raw: RawRecord, mapping: Mapping) -> dict[str, Any]:
     fields = TARGETS[mapping.target]
     data = raw.data
     values: dict[str, Any] = {}
-    for name, rule, column in _rules(mapping):
+    for name, rule, column, is_list in _rules(mapping):
         # This runs for every field of every row: one plain column is read directly.
         if column is not None:
             value = data.get(column)
@@ -131,7 +136,7 @@ def collect(raw: RawRecord, mapping: Mapping) -> dict[str, Any]:
                 value = None
         else:
             value = _pick(rule, data)
-        if fields[name] is list:
+        if is_list:
             items = value if isinstance(value, list) else _split(value, rule.separator)
             if rule.translate is not None:
                 items = _flat([_translate(rule, item) for item in items])

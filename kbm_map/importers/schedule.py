@@ -81,7 +81,15 @@ def parse_session(value: Any) -> tuple[datetime, datetime | None]:
     except ValueError:
         pass
     else:
-        return start, session_end(start, end_text, raw) if slash else None
+        if not slash:
+            return start, None
+        try:
+            end = _local(datetime.fromisoformat(end_text))
+        except ValueError:
+            return start, session_end(start, end_text, raw)  # "…T18:00/19:30"
+        if end < start:
+            raise BadValueError(f"session {raw!r} ends before it starts")
+        return start, end
     for pattern in (_TIME_RANGE, _RANGE):
         match = pattern.match(raw)
         if match is None:

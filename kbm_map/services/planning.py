@@ -111,6 +111,7 @@ class Planner:
         self.providers = Providers(source)
         self.stats = PlanStats()
         self.areas = term_ids(Vocabulary.AREA)
+        self._known_terms: dict[tuple, tuple] = {}
         self.filled = mapping.filled_fields()
         filled = self._filled_columns()
         self.columns = [name for name in self.spec.columns if name in filled]
@@ -178,6 +179,10 @@ class Planner:
 
     def _terms(self, result: MappedRecord, name: str, codes: list[str], known: dict) -> tuple:
         """Return the term ids of codes; unknown codes are left out with a warning."""
+        key = (name, *codes)
+        found = self._known_terms.get(key)
+        if found is not None:
+            return found  # rows repeat the same few combinations of codes
         ids = []
         for code in codes:
             term = known.get(code.casefold())
@@ -188,7 +193,10 @@ class Planner:
                 )
             else:
                 ids.append(term)
-        return tuple(sorted({(i,) for i in ids}))
+        found = tuple(sorted({(i,) for i in ids}))
+        if len(ids) == len(codes):  # a combination with an unknown code warns every time
+            self._known_terms[key] = found
+        return found
 
 
 class RowRejectedError(Exception):
