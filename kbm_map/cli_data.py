@@ -149,9 +149,18 @@ def refresh_command(sources: tuple[str, ...]):
         click.echo("No sources recorded yet: `kbm-map import` records each file it imports.")
         return
     failed = 0
+    bars: list[tqdm] = []
+
+    def bar(source: str):
+        """Start a progress bar for one source (shown only on a terminal)."""
+        bars.append(tqdm(desc=source, unit=" rows", file=sys.stderr, disable=None, leave=False))
+        return bars[-1].update
+
     try:
         with _termination_as_interrupt():
-            for result in refresh_sources(sources, progress=_bar):
+            for result in refresh_sources(sources, progress=bar):
+                while bars:
+                    bars.pop().close()
                 if result.error:
                     click.echo(f"Error: {result.source}: {result.error}", err=True)
                     failed += 1
@@ -162,12 +171,6 @@ def refresh_command(sources: tuple[str, ...]):
         sys.exit(130)
     if failed:
         raise click.ClickException(f"{failed} source(s) could not be refreshed; see above.")
-
-
-def _bar(source: str):
-    """Return a progress callback for one source (a plain counter when not on a terminal)."""
-    bar = tqdm(desc=source, unit=" rows", file=sys.stderr, disable=None, leave=False)
-    return bar.update
 
 
 @click.group("regions")

@@ -31,7 +31,8 @@ from ..text import slugify
 from .datafiles import DataFileError, mapped_records, read_mapping, resolve_mapping
 from .planning import LocationPlanner, OfferPlanner, term_codes
 from .regions import assign_regions
-from .upsert import Planned, Upsert
+from .stored import Planned
+from .upsert import Upsert
 
 CHUNK = 2_000
 _SOURCE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -297,11 +298,13 @@ def _update_search_index(summary: ImportSummary) -> None:
     try:
         if summary.target == "location":
             # Offers show their Lernort's name and position, so they follow its changes.
-            stmt = select(offer_locations.c.offer_id).where(
-                offer_locations.c.location_id.in_(indexed + archived)
-            )
-            offers = sorted(set(db.session.scalars(stmt))) if indexed or archived else []
-            indexing.index_entries(location_ids=indexed, offer_ids=offers)
+            places, offers = indexed + archived, set()
+            for start in range(0, len(places), CHUNK):
+                stmt = select(offer_locations.c.offer_id).where(
+                    offer_locations.c.location_id.in_(places[start : start + CHUNK])
+                )
+                offers.update(db.session.scalars(stmt))
+            indexing.index_entries(location_ids=indexed, offer_ids=sorted(offers))
             indexing.remove_entries(location_ids=archived)
         else:
             indexing.index_entries(offer_ids=indexed)

@@ -13,7 +13,8 @@ from ..importers import LocationRecord, MappedRecord, Mapping, OfferRecord, Reje
 from ..models import Location, Offer, OfferSession, Organization, Term, Vocabulary
 from ..models.offer import offer_locations
 from ..models.taxonomy import location_areas, offer_areas, offer_target_groups, offer_topics
-from .upsert import Link, Planned, Spec, insert_by_external_id
+from .stored import Link, Planned, Spec
+from .upsert import insert_by_external_id
 
 LOCATION_SPEC = Spec(
     model=Location,

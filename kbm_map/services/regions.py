@@ -60,8 +60,8 @@ def _meets_sqlite(element, compiler, **kw):
     # SQLite never consults the R*Tree by itself; a correlated search_frame does, per row.
     # Both parts are compiled from our own columns, never from input.
     return (
-        f"{rowid} IN (SELECT rowid FROM SpatialIndex WHERE f_table_name = 'regions' "  # noqa: S608
-        f"AND f_geometry_column = 'geom' AND search_frame = {frame})"
+        f"({rowid} IN (SELECT rowid FROM SpatialIndex WHERE f_table_name = 'regions' "  # noqa: S608
+        f"AND f_geometry_column = 'geom' AND search_frame = {frame}))"
     )
 
 

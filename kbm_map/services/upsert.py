@@ -10,77 +10,20 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any
 
-from geoalchemy2.functions import ST_X, ST_Y
 from sqlalchemy import Table, bindparam, delete, insert, select, update
 
 from ..extensions import db
 from ..models import AuditEntry, Status
 from ..text import slugify
 from .audit import plain_value
+from .stored import BATCH, Existing, Link, Planned, Spec, load_existing
 
-BATCH = 2_000
 # Staff forms record the field a person sees; the import compares the column behind it.
 FIELD_OF = {"kind_id": "kind", "organization_id": "organization", "region_id": "region"}
 GEOM_FIELDS = frozenset({"geom", "position", "lon", "lat"})
 _TOLERANCE = 1e-9  # degrees: ~0.1 mm, far below any real move, above float noise
-
-
-@dataclass(frozen=True)
-class Link:
-    """Rows of another table that belong to a listing: terms, Lernorte, sessions."""
-
-    name: str  # the field staff see, e.g. "areas"
-    table: Table
-    owner: str  # column pointing at the listing, e.g. "location_id"
-    columns: tuple[str, ...]  # the values of one row, e.g. ("term_id",)
-    nullable: bool = False  # values may be None (a session without an end)
-
-    def sorted(self, rows) -> tuple:
-        """Return link rows in a canonical order, so that equal sets compare equal."""
-        if len(rows) < 2:
-            return tuple(rows)
-        return tuple(sorted(rows, key=link_key if self.nullable else None))
-
-
-@dataclass(frozen=True)
-class Spec:
-    """How one listing table is upserted."""
-
-    model: type
-    entity: str  # "location" or "offer", as in audit entries
-    label: str  # "name" or "title"
-    columns: tuple[str, ...]  # plain columns an import may write
-    links: tuple[Link, ...]
-    has_geom: bool
-    defaults: dict[str, Any] = field(default_factory=dict)  # for columns that must not be NULL
-
-
-@dataclass
-class Planned:
-    """A file row ready to be written: the values of the fields its mapping fills."""
-
-    file: str
-    row: int
-    external_id: str
-    label: str
-    values: dict[str, Any]  # column -> value
-    links: dict[str, tuple]  # link name -> sorted tuple of row tuples
-    geom: tuple[float, float] | None = None
-    city: str | None = None  # for the slug
-
-
-class Existing(NamedTuple):
-    """A listing of the source as it is in the database."""
-
-    id: int
-    status: str
-    edited: frozenset[str]
-    label: str
-    values: dict[str, Any]
-    geom: tuple[float, float] | None
-    links: dict[str, tuple]
 
 
 @dataclass
@@ -93,61 +36,6 @@ class Outcome:
     unchanged: int = 0
     kept_edits: int = 0
     archived: list[tuple[int, str, str]] = field(default_factory=list)  # id, external id, label
-
-
-def load_existing(spec: Spec, source: str) -> dict[str, Existing]:
-    """Read the source's listings with the columns and links an import compares."""
-    model = spec.model
-    table = model.__table__
-    columns = [table.c[name] for name in spec.columns]
-    geom = [ST_X(table.c.geom), ST_Y(table.c.geom)] if spec.has_geom else []
-    stmt = select(
-        table.c.id,
-        table.c.external_id,
-        table.c.status,
-        table.c.edited_fields,
-        table.c[spec.label],
-        *columns,
-        *geom,
-    ).where(table.c.source == source)
-    links = {link: _load_links(link, table, source) for link in spec.links}
-    existing = {}
-    width = len(columns)
-    for row in db.session.execute(stmt).all():
-        values = dict(zip(spec.columns, row[5 : 5 + width], strict=True))
-        point = None
-        if spec.has_geom and row[5 + width] is not None:
-            point = (row[5 + width], row[6 + width])
-        existing[row.external_id] = Existing(
-            id=row.id,
-            status=row.status,
-            edited=frozenset(row.edited_fields or ()),
-            label=row[4],
-            values=values,
-            geom=point,
-            links={link.name: link.sorted(found.get(row.id, ())) for link, found in links.items()},
-        )
-    return existing
-
-
-def _load_links(link: Link, owners: Table, source: str) -> dict[int, list[tuple]]:
-    """Return {listing id: [row tuple, …]} for the source's listings."""
-    table = link.table
-    stmt = (
-        select(table.c[link.owner], *(table.c[c] for c in link.columns))
-        .join(owners, owners.c.id == table.c[link.owner])
-        .where(owners.c.source == source)
-    )
-    found: dict[int, list[tuple]] = defaultdict(list)
-    for row in db.session.execute(stmt).all():
-        found[row[0]].append(tuple(row[1:]))
-    return found
-
-
-def link_key(row: tuple) -> tuple:
-    """Sort key for session rows (start, end) whose end may be None."""
-    start, end = row
-    return (start, end is None, end or start)
 
 
 def _same(old: Any, new: Any) -> bool:

@@ -17,7 +17,7 @@ from kbm_map.geo.gazetteer import PLACE, POSTCODE, Hit, locate
 from kbm_map.models import Location, Organization, PostcodePlace, Region, Term
 from kbm_map.services.gazetteer import import_gazetteer
 from kbm_map.services.imports import run_import
-from kbm_map.services.regions import import_regions
+from kbm_map.services.regions import import_regions, region_of
 
 from .conftest import FULDA_GEMEINDEN, FULDA_SCHOOLS, location
 
@@ -201,3 +201,20 @@ def test_projected_geojson_is_reprojected_within_a_metre(app_ctx, shared_data, t
         lon, lat = position(row["id"], "utm")
         metres = shapely.distance(Point(lon, lat), Point(float(row["lon"]), float(row["lat"])))
         assert metres * 111_000 < 1.0
+
+
+def test_region_assignment_goes_through_the_spatial_index(app_ctx, shared_data):
+    import_regions(shared_data / FULDA_GEMEINDEN)
+    table = Location.__table__
+    stmt = select(table.c.id, region_of(table.c.geom))
+    compiled = str(stmt.compile(db.engine, compile_kwargs={"literal_binds": True}))
+    with db.engine.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            rows = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}").all()
+            plan = "\n".join(str(row[-1]) for row in rows)
+            assert "SCAN SpatialIndex VIRTUAL TABLE" in plan, plan
+        else:
+            # Few rows make a sequential scan cheaper; switched off, the index must be usable.
+            conn.exec_driver_sql("SET enable_seqscan = off")
+            plan = "\n".join(r[0] for r in conn.exec_driver_sql(f"EXPLAIN {compiled}").all())
+            assert "idx_regions_geom" in plan, plan
