@@ -243,6 +243,7 @@ class LocationPlanner(Planner):
         links = {}
         if self.filled & {"areas", "kind"}:
             links["areas"] = self._terms(result, "areas", record.areas, self.areas)
+        geom, precision = self._position(result)
         return Planned(
             file=result.file,
             row=result.row,
@@ -250,21 +251,22 @@ class LocationPlanner(Planner):
             label=record.name,
             values=self._values(record, columns),
             links=links,
-            geom=self._position(result),
+            geom=geom,
+            precision=precision,
             city=record.city,
         )
 
-    def _position(self, result: MappedRecord) -> tuple[float, float] | None:
-        """Return the row's position, from the file or else from the gazetteer."""
+    def _position(self, result: MappedRecord) -> tuple[tuple[float, float] | None, str | None]:
+        """Return the row's position (from the file, else the gazetteer) and its precision."""
         record: LocationRecord = result.record
         if record.lon is not None and record.lat is not None:
-            return record.lon, record.lat
+            return (record.lon, record.lat), None
         hit = self.gazetteer.locate(record.postcode, record.city)
         if hit is None:
             self.stats.unplaced.append((result.file, result.row, record.external_id, record.name))
-            return None
+            return None, None
         self.stats.geocoded[hit.precision] += 1
-        return hit.lon, hit.lat
+        return (hit.lon, hit.lat), hit.precision
 
 
 class OfferPlanner(Planner):

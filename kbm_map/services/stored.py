@@ -55,6 +55,7 @@ class Planned:
     values: dict[str, Any]  # column -> value
     links: dict[str, tuple]  # link name -> sorted tuple of row tuples
     geom: tuple[float, float] | None = None
+    precision: str | None = None  # "place" or "postcode" when the gazetteer gave the position
     city: str | None = None  # for the slug
 
 

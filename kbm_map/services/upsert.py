@@ -176,6 +176,8 @@ class Upsert:
             else:
                 values["geom"] = ewkt(planned.geom)
                 changes["geom"] = (_point_text(old.geom), _point_text(planned.geom))
+                if planned.precision:
+                    changes["geom_precision"] = (None, planned.precision)
         for name, new in planned.links.items():
             if old.links[name] == new:
                 continue
@@ -226,11 +228,14 @@ class Upsert:
         for link in spec.links:
             owned = [(i, p.links.get(link.name, ())) for i, p in zip(ids, chunk, strict=True)]
             self._insert_links(link, owned)
-        ident = {"source": [None, self.source]}
-        return [
-            self._audit(i, "create", {**ident, "external_id": [None, p.external_id]})
-            for i, p in zip(ids, chunk, strict=True)
-        ]
+        audits = []
+        for row_id, planned in zip(ids, chunk, strict=True):
+            changes = {"source": [None, self.source], "external_id": [None, planned.external_id]}
+            if planned.precision:
+                # Placed by the gazetteer: the audit trail says how exactly.
+                changes["geom_precision"] = [None, planned.precision]
+            audits.append(self._audit(row_id, "create", changes))
+        return audits
 
     def _slug(self, base: str) -> str:
         """Return an unused slug: base, base-2, base-3 … (remembering where to go on)."""
