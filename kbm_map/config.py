@@ -28,22 +28,64 @@ class Setting:
 
 SETTINGS = (
     Setting("KBM_ENV", "KBM_ENV", "production", "production or development"),
-    Setting("KBM_DATABASE_URL", "SQLALCHEMY_DATABASE_URI", "", "database URL; default: SpatiaLite file in the instance folder"),
+    Setting(
+        "KBM_DATABASE_URL",
+        "SQLALCHEMY_DATABASE_URI",
+        "",
+        "database URL; default: SpatiaLite file in the instance folder",
+    ),
     Setting("KBM_SECRET_KEY", "SECRET_KEY", "", "signs sessions; required in production"),
-    Setting("KBM_SITE_NAME", "SITE_NAME", "Bildungslandkarte", "name shown in the header and page titles"),
-    Setting("KBM_REGION_NAME", "REGION_NAME", "", "name of the region served, e.g. Landkreis Fulda"),
+    Setting(
+        "KBM_SITE_NAME",
+        "SITE_NAME",
+        "Bildungslandkarte",
+        "name shown in the header and page titles",
+    ),
+    Setting(
+        "KBM_REGION_NAME", "REGION_NAME", "", "name of the region served, e.g. Landkreis Fulda"
+    ),
     Setting("KBM_MAP_CENTER", "MAP_CENTER", "50.55,9.68", "default map centre as lat,lon"),
     Setting("KBM_MAP_ZOOM", "MAP_ZOOM", "10", "default map zoom level"),
-    Setting("KBM_REGION_BBOX", "REGION_BBOX", "", "min_lon,min_lat,max_lon,max_lat; positions outside are rejected"),
+    Setting(
+        "KBM_REGION_BBOX",
+        "REGION_BBOX",
+        "",
+        "min_lon,min_lat,max_lon,max_lat; positions outside are rejected",
+    ),
     Setting("KBM_TILE_URL", "TILE_URL", "", "map tile URL template; empty: no third-party tiles"),
     Setting("KBM_TILE_ATTRIBUTION", "TILE_ATTRIBUTION", "", "attribution shown for the tiles"),
-    Setting("KBM_EMBED_ORIGINS", "EMBED_ORIGINS", "", "origins allowed to embed the map, space separated"),
+    Setting(
+        "KBM_EMBED_ORIGINS",
+        "EMBED_ORIGINS",
+        "",
+        "origins allowed to embed the map, space separated",
+    ),
     Setting("KBM_DEFAULT_LANGUAGE", "BABEL_DEFAULT_LOCALE", "de", "default UI language"),
     Setting("KBM_LANGUAGES", "LANGUAGES", " ".join(SUPPORTED_LANGUAGES), "UI languages offered"),
-    Setting("KBM_SEARCH_INDEX_DIR", "SEARCH_INDEX_DIR", "", "search index folder; default: instance/search-index"),
-    Setting("KBM_SPATIALITE_LIBRARY", "SPATIALITE_LIBRARY", "mod_spatialite", "SpatiaLite extension to load"),
-    Setting("KBM_STALE_AFTER_DAYS", "STALE_AFTER_DAYS", "365", "entries not checked for this long count as out of date"),
-    Setting("KBM_RATELIMIT_STORAGE_URL", "RATELIMIT_STORAGE_URI", "memory://", "Flask-Limiter storage, e.g. redis://localhost:6379"),
+    Setting(
+        "KBM_SEARCH_INDEX_DIR",
+        "SEARCH_INDEX_DIR",
+        "",
+        "search index folder; default: instance/search-index",
+    ),
+    Setting(
+        "KBM_SPATIALITE_LIBRARY",
+        "SPATIALITE_LIBRARY",
+        "mod_spatialite",
+        "SpatiaLite extension to load",
+    ),
+    Setting(
+        "KBM_STALE_AFTER_DAYS",
+        "STALE_AFTER_DAYS",
+        "365",
+        "entries not checked for this long count as out of date",
+    ),
+    Setting(
+        "KBM_RATELIMIT_STORAGE_URL",
+        "RATELIMIT_STORAGE_URI",
+        "memory://",
+        "Flask-Limiter storage, e.g. redis://localhost:6379",
+    ),
 )
 
 
@@ -53,7 +95,9 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
     config.update(overrides or {})
     config["KBM_ENV"] = str(config["KBM_ENV"]).strip().lower()
     if config["KBM_ENV"] not in ("production", "development"):
-        raise ConfigError(f"KBM_ENV must be 'production' or 'development', not {config['KBM_ENV']!r}.")
+        raise ConfigError(
+            f"KBM_ENV must be 'production' or 'development', not {config['KBM_ENV']!r}."
+        )
     _check_instance_folder(instance_path)
     if not config["SQLALCHEMY_DATABASE_URI"]:
         config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(instance_path) / 'kbm-map.sqlite'}"
@@ -65,7 +109,9 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
     config["MAP_ZOOM"] = _parse_int("KBM_MAP_ZOOM", config["MAP_ZOOM"], 1, 19)
     bbox = config["REGION_BBOX"]
     config["REGION_BBOX"] = _parse_floats("KBM_REGION_BBOX", bbox, 4) if bbox else GERMANY_BBOX
-    config["STALE_AFTER_DAYS"] = _parse_int("KBM_STALE_AFTER_DAYS", config["STALE_AFTER_DAYS"], 1, 3650)
+    config["STALE_AFTER_DAYS"] = _parse_int(
+        "KBM_STALE_AFTER_DAYS", config["STALE_AFTER_DAYS"], 1, 3650
+    )
     config["LANGUAGES"] = _parse_languages(config["LANGUAGES"])
     if config["BABEL_DEFAULT_LOCALE"] not in config["LANGUAGES"]:
         raise ConfigError(
@@ -98,7 +144,9 @@ def _check_database_url(url: str) -> str:
     try:
         parsed = make_url(url)
     except ArgumentError:
-        raise ConfigError(f"KBM_DATABASE_URL {url!r} is not a database URL; expected {example}.") from None
+        raise ConfigError(
+            f"KBM_DATABASE_URL {url!r} is not a database URL; expected {example}."
+        ) from None
     backend = parsed.get_backend_name()
     if backend == "postgresql" and parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
@@ -158,7 +206,11 @@ def _parse_int(name: str, value, low: int, high: int) -> int:
 
 def _parse_languages(value) -> tuple[str, ...]:
     """Parse the offered UI languages and reject ones without a translation."""
-    languages = tuple(value) if isinstance(value, list | tuple) else tuple(str(value).replace(",", " ").split())
+    languages = (
+        tuple(value)
+        if isinstance(value, list | tuple)
+        else tuple(str(value).replace(",", " ").split())
+    )
     unknown = [code for code in languages if code not in SUPPORTED_LANGUAGES]
     if unknown or not languages:
         raise ConfigError(

@@ -31,7 +31,9 @@ def create_user(email: str, name: str, role: str, password: str) -> User:
     if not EMAIL_PATTERN.match(email):
         raise UserError(f"{email!r} is not an e-mail address.")
     if role not in {r.value for r in Role}:
-        raise UserError(f"Unknown role {role!r}; choose one of: {', '.join(r.value for r in Role)}.")
+        raise UserError(
+            f"Unknown role {role!r}; choose one of: {', '.join(r.value for r in Role)}."
+        )
     if db.session.scalar(select(func.count()).select_from(User).where(User.email == email)):
         raise UserError(f"There is already an account for {email}.")
     validate_password(password)
