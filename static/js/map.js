@@ -128,6 +128,7 @@
         ? clusterMarker(feature, lat, lon) : placeMarker(feature.properties, lat, lon));
     });
     container.setAttribute("data-view", collection.clustered ? "clusters" : "points");
+    container.setAttribute("data-loads", String(Number(container.getAttribute("data-loads") || 0) + 1));
     if (pendingPopup !== null && markerById.has(pendingPopup)) {
       markerById.get(pendingPopup).openPopup();
     }
@@ -415,6 +416,7 @@
   function wireSearchArea() {
     const button = document.getElementById("map-search-area");
     if (!button) { return; }
+    button.hidden = Boolean(list.bbox);  // the list already shows an area until the map moves
     map.on("movestart", () => { button.hidden = false; });
     button.addEventListener("click", () => {
       list.bbox = viewBox();

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from kbm_map.extensions import db
 from kbm_map.models import Location, Offer, OfferSession, Region, Term, Vocabulary
@@ -18,7 +18,7 @@ class Places:
     """Add published Lernorte and Angebote with a few lines each."""
 
     def __init__(self):
-        self.next_id = 1
+        self.next_id = (db.session.scalar(select(func.max(Location.id))) or 0) + 1
         self.terms = {(t.vocabulary, t.code): t for t in db.session.scalars(select(Term))}
 
     def term(self, vocabulary: Vocabulary, code: str) -> Term:
