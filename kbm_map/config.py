@@ -86,6 +86,18 @@ SETTINGS = (
         "memory://",
         "Flask-Limiter storage, e.g. redis://localhost:6379",
     ),
+    Setting(
+        "KBM_LOGIN_RATE_LIMIT",
+        "LOGIN_RATE_LIMIT",
+        "10 per minute",
+        "staff login attempts per client address",
+    ),
+    Setting(
+        "KBM_REPORT_RATE_LIMIT",
+        "REPORT_RATE_LIMIT",
+        "5 per 10 minutes",
+        "public change reports and suggestions per client address",
+    ),
 )
 
 
@@ -120,8 +132,23 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         )
     if isinstance(config["EMBED_ORIGINS"], str):
         config["EMBED_ORIGINS"] = tuple(config["EMBED_ORIGINS"].replace(",", " ").split())
+    for name in ("LOGIN_RATE_LIMIT", "REPORT_RATE_LIMIT"):
+        config[name] = _check_rate_limit(f"KBM_{name}", config[name])
     config["SQLALCHEMY_ENGINE_OPTIONS"] = {}
     return config
+
+
+def _check_rate_limit(name: str, value) -> str:
+    """Accept a Flask-Limiter rate such as '10 per minute' or say what is wrong with it."""
+    from limits import parse_many
+
+    try:
+        parse_many(str(value))
+    except ValueError:
+        raise ConfigError(
+            f"{name} must be a rate such as '10 per minute' or '5 per 10 minutes', not {value!r}."
+        ) from None
+    return str(value)
 
 
 def _check_instance_folder(path: str) -> None:

@@ -15,9 +15,7 @@ from ..extensions import csrf, db, limiter, login_manager
 from ..models import Role, User
 
 DEFAULTS = {
-    # Per client address; with several workers set KBM_RATELIMIT_STORAGE_URL to redis://…
-    "LOGIN_RATE_LIMIT": "10 per minute",
-    "REPORT_RATE_LIMIT": "5 per 10 minutes",
+    # LOGIN_RATE_LIMIT and REPORT_RATE_LIMIT come from config.py (KBM_*_RATE_LIMIT).
     "WTF_CSRF_TIME_LIMIT": 8 * 3600,  # a working day on one form
     "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,  # uploads for the import
 }

@@ -240,3 +240,12 @@ def test_a_deactivated_account_is_signed_out(app, admin_client, forms, editor_us
         {"name": "Ed", "role": "editor", "submit": "1"},  # "active" unticked
     )
     assert editor.get("/admin/").status_code == 302
+
+
+def test_a_malformed_rate_limit_stops_with_one_clear_line(tmp_path, monkeypatch):
+    from kbm_map.config import load_config
+    from kbm_map.errors import ConfigError
+
+    monkeypatch.setenv("KBM_LOGIN_RATE_LIMIT", "zehn pro Minute")
+    with pytest.raises(ConfigError, match="KBM_LOGIN_RATE_LIMIT must be a rate such as"):
+        load_config(str(tmp_path), {"KBM_ENV": "development"})
