@@ -93,6 +93,27 @@ class Grid:
     width: float
     height: float
 
+    def cells_of(self, bbox: Sequence[float]) -> tuple[int, int, int, int]:
+        """Return the first and last column and row (inclusive) of the cells meeting a box."""
+        west, south, east, north = bbox
+        ox, oy = ORIGIN
+        return (
+            math.floor((west - ox) / self.width),
+            math.floor((south - oy) / self.height),
+            math.floor((east - ox) / self.width),
+            math.floor((north - oy) / self.height),
+        )
+
+    def box_of(self, first_column: int, first_row: int, last_column: int, last_row: int):
+        """Return the box (west, south, east, north) of a range of cells (inclusive)."""
+        ox, oy = ORIGIN
+        return (
+            ox + first_column * self.width,
+            oy + first_row * self.height,
+            ox + (last_column + 1) * self.width,
+            oy + (last_row + 1) * self.height,
+        )
+
     def snap(self, bbox: Sequence[float]) -> tuple[float, float, float, float]:
         """Widen a box (west, south, east, north) to whole cells, so edge cells are complete."""
         west, south, east, north = bbox
@@ -140,13 +161,15 @@ def cluster_cells(
     bbox: Sequence[float],
     where=(),
     use_index: bool = True,
+    snap: bool = True,
 ) -> list[Cell]:
     """Group the points in the box (widened to whole cells) by grid cell, in cell order.
 
     Without `use_index` the box is checked row by row: when the box holds (nearly) every
-    point, a plain scan beats thousands of index lookups on SQLite.
+    point, a plain scan beats thousands of index lookups on SQLite. Without `snap` the box
+    is taken as it is, and cells on its edge may be incomplete.
     """
-    frame = grid.snap(bbox)
+    frame = grid.snap(bbox) if snap else tuple(bbox)
     x, y = ST_X(geom_column), ST_Y(geom_column)
     column = cell_number(x, literal(ORIGIN[0], Float), literal(grid.width, Float))
     row = cell_number(y, literal(ORIGIN[1], Float), literal(grid.height, Float))

@@ -27,7 +27,7 @@ WRITES = ("INSERT", "UPDATE", "DELETE", "TRUNCATE", "REPLACE")
 class _Memory:
     """A small LRU of values valid until a write in this process or a timeout."""
 
-    def __init__(self, size: int = 128):
+    def __init__(self, size: int = 4096):
         self.size = size
         self.version = 0
         self.entries: OrderedDict[tuple, tuple[int, float, object]] = OrderedDict()
@@ -39,21 +39,30 @@ class _Memory:
             self.version += 1
             self.entries.clear()
 
-    def get(self, key: tuple, compute: Callable[[], object]) -> object:
-        """Return the remembered value for key, or compute and remember it."""
-        now = time.monotonic()
+    def recall(self, key: tuple) -> object | None:
+        """Return the remembered value for key, or None if there is none or it is stale."""
         with self.lock:
-            version = self.version
             entry = self.entries.get(key)
-            if entry and entry[0] == version and now - entry[1] < SECONDS:
+            if entry and entry[0] == self.version and time.monotonic() - entry[1] < SECONDS:
                 self.entries.move_to_end(key)
                 return entry[2]
-        value = compute()
+        return None
+
+    def keep(self, key: tuple, value: object, version: int) -> None:
+        """Remember a value computed from the data as it was at `version`."""
         with self.lock:
             if self.version == version:  # a write meanwhile makes the value suspect
-                self.entries[key] = (version, now, value)
+                self.entries[key] = (version, time.monotonic(), value)
                 while len(self.entries) > self.size:
                     self.entries.popitem(last=False)
+
+    def get(self, key: tuple, compute: Callable[[], object]) -> object:
+        """Return the remembered value for key, or compute and remember it."""
+        value = self.recall(key)
+        if value is None:
+            version = self.version
+            value = compute()
+            self.keep(key, value, version)
         return value
 
 

@@ -9,14 +9,15 @@ from geoalchemy2.functions import ST_X, ST_Y
 from sqlalchemy import func, select
 
 from ..extensions import db
-from ..geo.clusters import Cell, cluster_cells, grid_for_zoom, in_box
+from ..geo.clusters import Cell, grid_for_zoom, in_box
 from ..models import Location, Term, Vocabulary
 from ..models.taxonomy import location_areas
 from .cache import id_filter, remember
+from .cells import view_cells
 from .selection import PUBLISHED, Selection
 
 POINTS_ZOOM = 14  # from this zoom on, single places (unless too many are in view)
-MAX_POINTS = 300  # keeps a response under 100 kB; more than this in view are clustered
+MAX_POINTS = 250  # about 75 kB; more places than this in view are clustered
 CELL_PX = 80  # cluster cell size on screen
 DENSE_CELL_PX = 40  # cells when a high-zoom view holds more than MAX_POINTS places
 
@@ -173,19 +174,29 @@ def map_features(
     else:
         grid = grid_for_zoom(zoom, CELL_PX, latitude)
     extent = places_extent()
-    # A view holding every place is answered faster by a scan than by index lookups (SQLite).
-    scan = extent is not None and _contains(grid.snap(bbox), extent)
-    cells = cluster_cells(
-        db.session, Location.id, Location.geom, grid, bbox, where, use_index=not scan
+    key = ("cells", str(db.engine.url), selection.key(), lang, zoom, grid.width)
+    features, total = view_cells(
+        grid,
+        bbox,
+        key,
+        where,
+        # A box holding every place is answered faster by a scan than by index lookups.
+        scan=lambda box: extent is not None and _contains(box, extent),
+        to_features=lambda cells: _cell_features(cells, lang, url_for_slug),
     )
+    return _collection(features, total=total, clustered=True)
+
+
+def _cell_features(cells: list[Cell], lang: str, url_for_slug: UrlForSlug) -> list[dict]:
+    """Return one feature per cell: the place itself if it is alone, else a cluster."""
     singles = [cell.first_id for cell in cells if cell.count == 1]
     places = {p["id"]: p for p in place_properties(singles, lang, url_for_slug)}
-    features = [
-        point_feature(places[cell.first_id]) if cell.count == 1 else cluster_feature(cell)
+    return [
+        point_feature(places[cell.first_id])
+        if cell.count == 1 and cell.first_id in places
+        else cluster_feature(cell)
         for cell in cells
-        if cell.count > 1 or cell.first_id in places
     ]
-    return _collection(features, total=sum(c.count for c in cells), clustered=True)
 
 
 def _collection(features: list[dict], total: int, clustered: bool) -> dict:

@@ -129,6 +129,7 @@
     });
     container.setAttribute("data-view", collection.clustered ? "clusters" : "points");
     container.setAttribute("data-loads", String(Number(container.getAttribute("data-loads") || 0) + 1));
+    if (!performance.getEntriesByName("kbm-map-ready").length) { performance.mark("kbm-map-ready"); }
     if (pendingPopup !== null && markerById.has(pendingPopup)) {
       markerById.get(pendingPopup).openPopup();
     }

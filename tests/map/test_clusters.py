@@ -60,3 +60,23 @@ def test_cells_are_square_on_screen_at_the_region_latitude():
     grid = grid_for_zoom(12, 80, 50.55)
     assert grid.width == pytest.approx(360 / 2**12 / 256 * 80)
     assert grid.height / grid.width == pytest.approx(math.cos(math.radians(50.55)))
+
+
+@pytest.mark.parametrize("zoom", [7, 9, 11, 13])
+def test_cells_cut_from_remembered_blocks_match_a_direct_query(places, zoom):
+    from kbm_map.mapview.cells import view_cells
+
+    places.scatter(400, spread=0.5, seed=zoom)
+    grid = grid_for_zoom(zoom, 80, 50.55)
+
+    def features(cells):
+        return [(c.column, c.row, c.count, c.lon, c.lat) for c in cells]
+
+    key = ("test-cells", zoom)
+    for bbox in [(9.3, 50.3, 9.8, 50.6), (9.45, 50.35, 9.95, 50.65), (9.6, 50.5, 9.7, 50.56)]:
+        cut, total = view_cells(grid, bbox, key, [], lambda box: False, features)
+        direct = features(cluster_cells(db.session, Location.id, Location.geom, grid, bbox))
+        assert [c[:3] for c in sorted(cut)] == [c[:3] for c in sorted(direct)]
+        for a, b in zip(sorted(cut), sorted(direct), strict=True):
+            assert a[3:] == pytest.approx(b[3:], abs=2e-6)
+        assert total == sum(c[2] for c in direct)

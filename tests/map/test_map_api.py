@@ -259,3 +259,17 @@ def test_cells_are_stable_when_the_view_is_panned(client, places):
         }
 
     assert inner(first) and inner(first) == inner(panned)
+
+
+def test_a_change_shows_at_once_despite_remembered_answers(client, places):
+    host = places.location(9.60, 50.50)
+    places.offer([host], topics=["sprache"])
+    places.scatter(20)
+    args = {"zoom": 9, "topic": "sprache"}
+    assert get_map(client, **args)["total"] == 1
+    assert get_map(client, zoom=9)["total"] == 21
+    other = places.location(9.70, 50.60)
+    places.offer([other], topics=["sprache"])
+    db.session.commit()
+    assert get_map(client, **args)["total"] == 2
+    assert get_map(client, zoom=9)["total"] == 22
