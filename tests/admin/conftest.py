@@ -196,19 +196,26 @@ def browser():
         chromium.close()
 
 
-@pytest.fixture()
-def page(browser):
-    """Open a recording page (as tests/browser does) that gets the favicon from Playwright.
+page = _BROWSER.page
 
-    Chromium fetches the favicon after the page has loaded and drops the request when a test
-    moves on at once; the development server then leaves the file open, which Python reports
-    as a ResourceWarning (an error here) in whatever test runs next.
+
+def buffered(app):
+    """Wrap a WSGI app so that each response is read (and its file closed) before sending.
+
+    Chromium drops requests for images and icons when a test moves on; Werkzeug's development
+    server then skips closing the response, and the open static file surfaces as a
+    ResourceWarning (an error here) in whatever test runs next.
     """
-    context = browser.new_context(locale="de-DE")
-    context.route("**/favicon.svg", lambda route: route.fulfill(status=204))
-    recording = _BROWSER.RecordingPage(context.new_page())
-    yield recording
-    context.close()
+
+    def application(environ, start_response):
+        response = app(environ, start_response)
+        try:
+            return [b"".join(response)]
+        finally:
+            if hasattr(response, "close"):
+                response.close()
+
+    return application
 
 
 @pytest.fixture()
@@ -218,7 +225,7 @@ def live_server(app_ctx):
 
     from werkzeug.serving import make_server
 
-    server = make_server("127.0.0.1", 0, app_ctx, threaded=True)
+    server = make_server("127.0.0.1", 0, buffered(app_ctx), threaded=True)
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
