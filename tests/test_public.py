@@ -20,7 +20,8 @@ def test_home_shows_the_demo_figures(client, runner):
     from kbm_map.public.views import public_counts
 
     counts = public_counts()
-    assert f"{counts['locations']} Lernorte und {counts['offers']:,}".replace(",", ".") in page
+    assert f"<dt>Lernorte</dt><dd>{counts['locations']}</dd>" in page
+    assert f"<dt>Angebote</dt><dd>{counts['offers']:,}</dd>".replace(",", ".") in page
 
 
 def test_arabic_pages_run_right_to_left(client):
