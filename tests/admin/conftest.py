@@ -10,41 +10,6 @@ PASSWORD = "ein-langes-passwort-42"
 CSRF = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')
 
 
-@pytest.fixture()
-def app_ctx(app):
-    """Like tests/conftest.py's app_ctx, but empty PostgreSQL with DELETE instead of TRUNCATE.
-
-    TRUNCATE of eighteen tables takes 0.44 s on PostGIS, DELETE of the few test rows 0.01 s;
-    this folder has over a hundred tests.
-    """
-    from sqlalchemy import text
-
-    from kbm_map.extensions import db
-    from kbm_map.services.indexing import search_index
-    from kbm_map.services.taxonomy import seed_terms
-
-    with app.app_context():
-        with db.engine.begin() as conn:
-            for table in reversed(db.metadata.sorted_tables):
-                conn.execute(table.delete())
-            if conn.dialect.name == "postgresql":  # ids start at 1 again, as after TRUNCATE
-                conn.execute(text(f"SELECT {', '.join(_sequence_resets(db))}"))
-        seed_terms()
-        search_index().rebuild([])  # the index outlives the rows: empty it too
-        yield app
-        db.session.rollback()
-        db.session.remove()
-
-
-def _sequence_resets(db) -> list[str]:
-    """Return setval() calls that restart the id sequence of every table with one."""
-    return [
-        f"setval(pg_get_serial_sequence('{table.name}', 'id'), 1, false)"
-        for table in db.metadata.sorted_tables
-        if "id" in table.c and table.c.id.primary_key and table.c.id.autoincrement is not False
-    ]
-
-
 @pytest.fixture(autouse=True)
 def quick_password_hashes(monkeypatch):
     """Hash test passwords with few rounds: scrypt takes 0.15 s a time, and checks read the
@@ -155,100 +120,9 @@ def offer(app_ctx, location):
     ).entity
 
 
-def _browser_fixtures():
-    """Load the Chromium fixtures of tests/browser (live_server, browser, page) for this folder."""
-    import importlib.util
-    from pathlib import Path
-
-    path = Path(__file__).resolve().parent.parent / "browser" / "conftest.py"
-    spec = importlib.util.spec_from_file_location("kbm_admin_browser_fixtures", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-_BROWSER = _browser_fixtures()
-AXE = _BROWSER.AXE
-
-
-@pytest.fixture(scope="package")
-def browser():
-    """Start Chromium for this folder and stop it before tests/browser starts its own.
-
-    Playwright's sync API allows one running instance per thread, so a second session-scoped
-    browser would break tests/browser; see tests/browser/conftest.py for the flags.
-    """
-    import os
-    import shutil
-
-    if not shutil.which(_BROWSER.CHROMIUM):
-        message = f"Chromium not found at {_BROWSER.CHROMIUM}; `make test` installs it"
-        if os.environ.get("KBM_REQUIRE_BROWSER"):
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=_BROWSER.CHROMIUM, args=_BROWSER.CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
-
-
-page = _BROWSER.page
-
-
-def buffered(app):
-    """Wrap a WSGI app so that each response is read (and its file closed) before sending.
-
-    Chromium drops requests for images and icons when a test moves on; Werkzeug's development
-    server then skips closing the response, and the open static file surfaces as a
-    ResourceWarning (an error here) in whatever test runs next.
-    """
-
-    def application(environ, start_response):
-        response = app(environ, start_response)
-        try:
-            return [b"".join(response)]
-        finally:
-            if hasattr(response, "close"):
-                response.close()
-
-    return application
-
-
-@pytest.fixture()
-def live_server(app_ctx):
-    """Serve the app on a free port of 127.0.0.1 (stops within 50 ms, not 0.5 s, afterwards)."""
-    import threading
-
-    from werkzeug.serving import make_server
-
-    server = make_server("127.0.0.1", 0, buffered(app_ctx), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
-
-
 def axe_violations(recording) -> list[dict]:
-    """Run axe-core on a staff page; its CSP forbids injected script tags, so evaluate the code."""
-    page = recording.page
-    if not page.evaluate("typeof axe !== 'undefined'"):
-        page.evaluate(AXE.read_text(encoding="utf-8"))
-    return page.evaluate(
-        """async () => {
-            const result = await axe.run(document, {
-                runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}
-            });
-            return result.violations.map(v => ({
-                id: v.id, impact: v.impact, help: v.help,
-                nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5)
-            }));
-        }"""
-    )
+    """Run axe-core on a staff page (kept as a name for this folder's tests)."""
+    return recording.axe_violations()
 
 
 def sign_in_browser(recording, base: str, email: str, password: str = PASSWORD) -> None:
