@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, NamedTuple
 
 from geoalchemy2.functions import ST_X, ST_Y
-from sqlalchemy import Table, select
+from sqlalchemy import DateTime, String, Table, select, type_coerce
 
 from ..extensions import db
 
@@ -109,15 +110,34 @@ def load_existing(spec: Spec, source: str) -> dict[str, Existing]:
 def _load_links(link: Link, owners: Table, source: str) -> dict[int, list[tuple]]:
     """Return {listing id: [row tuple, …]} for the source's listings."""
     table = link.table
+    columns = [table.c[c] for c in link.columns]
+    as_text = db.engine.dialect.name == "sqlite" and any(
+        isinstance(c.type, DateTime) for c in columns
+    )
+    if as_text:
+        # SQLAlchemy parses SQLite's datetime text with a regular expression; for the
+        # hundreds of thousands of session times of a large source, fromisoformat (in C)
+        # is several times faster. Only DateTime columns are read this way.
+        columns = [type_coerce(c, String) if isinstance(c.type, DateTime) else c for c in columns]
     stmt = (
-        select(table.c[link.owner], *(table.c[c] for c in link.columns))
+        select(table.c[link.owner], *columns)
         .join(owners, owners.c.id == table.c[link.owner])
         .where(owners.c.source == source)
     )
     found: dict[int, list[tuple]] = defaultdict(list)
+    if not as_text:
+        for row in db.session.execute(stmt).all():
+            found[row[0]].append(tuple(row[1:]))
+        return found
+    parse = [_from_text if isinstance(table.c[c].type, DateTime) else None for c in link.columns]
     for row in db.session.execute(stmt).all():
-        found[row[0]].append(tuple(row[1:]))
+        found[row[0]].append(tuple(f(v) if f else v for f, v in zip(parse, row[1:], strict=True)))
     return found
+
+
+def _from_text(value: str | None) -> datetime | None:
+    """Read a datetime as SQLite stores it ('2026-03-02 18:00:00.000000')."""
+    return None if value is None else datetime.fromisoformat(value)
 
 
 def link_key(row: tuple) -> tuple:
