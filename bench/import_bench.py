@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import csv
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -76,9 +77,18 @@ def _write(path: Path, columns: tuple[str, ...], rows: list[dict]) -> None:
         writer.writerows([csv_value(row.get(c)) for c in columns] for row in rows)
 
 
+def _cpu() -> float:
+    """Return the CPU seconds (user + system) used by finished child processes so far."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def run(args: list[str], env: dict) -> float:
-    """Run a kbm-map command, show its last output line and return its wall-clock seconds."""
-    began = time.perf_counter()
+    """Run a kbm-map command, show its timings and first output line; return wall seconds.
+
+    CPU time is shown too: on a shared machine it is a steadier measure than wall time.
+    """
+    began, cpu = time.perf_counter(), _cpu()
     done = subprocess.run(
         [sys.executable, "-m", "kbm_map", *args],
         env=env,
@@ -86,9 +96,9 @@ def run(args: list[str], env: dict) -> float:
         capture_output=True,
         text=True,
     )
-    seconds = time.perf_counter() - began
+    seconds, used = time.perf_counter() - began, _cpu() - cpu
     last = (done.stdout.strip().splitlines() or [""])[0]
-    print(f"  {seconds:6.1f} s  kbm-map {' '.join(args[:1])} … {last[:110]}")
+    print(f"  {seconds:6.1f} s (CPU {used:6.1f} s)  kbm-map {args[0]} … {last[:90]}")
     return seconds
 
 
@@ -120,6 +130,7 @@ def main() -> None:
     parser.add_argument("--offers", type=int, default=100_000)
     parser.add_argument("--skip-index", action="store_true", help="skip the run with the index")
     options = parser.parse_args()
+    print(f"Load average at start: {os.getloadavg()[0]:.1f} ({os.cpu_count()} cores)")
     folder = Path(tempfile.mkdtemp(prefix="kbm-import-files-"))
     began = time.perf_counter()
     places, courses = write_files(folder, options.locations, options.offers)
