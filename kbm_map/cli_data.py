@@ -36,6 +36,7 @@ def _termination_as_interrupt():
         return
 
     def interrupt(signum, frame):
+        """Raise KeyboardInterrupt where the program is, as Ctrl-C does."""
         raise KeyboardInterrupt
 
     previous = signal.signal(signal.SIGTERM, interrupt)

@@ -48,12 +48,14 @@ class region_index_meets(FunctionElement):  # noqa: N801 - reads like the SQL it
 
 @compiles(region_index_meets, "postgresql")
 def _meets_pg(element, compiler, **kw):
+    """Render the box test with PostGIS's index operator."""
     region_geom, other = (compiler.process(arg, **kw) for arg in element.clauses)
     return f"({region_geom} && {other})"
 
 
 @compiles(region_index_meets, "sqlite")
 def _meets_sqlite(element, compiler, **kw):
+    """Render the box test as a lookup in SpatiaLite's SpatialIndex virtual table."""
     column, other = list(element.clauses)
     rowid = compiler.process(column.table.c.id, **kw)
     frame = compiler.process(other, **kw)
