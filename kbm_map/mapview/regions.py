@@ -6,11 +6,12 @@ import threading
 
 from geoalchemy2.shape import to_shape
 from shapely.geometry import mapping
-from sqlalchemy import distinct, func, select
+from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import Location, Offer, Region
 from ..models import offer_locations as ol
+from .cache import remember
 from .selection import PUBLISHED, Selection
 
 TOLERANCE = 0.0005  # degrees, about 40 m: invisible at the zooms where the outlines matter
@@ -76,15 +77,24 @@ def region_figures(selection: Selection) -> dict[str, dict[str, int]]:
     offers: dict[str, int] = {}
     conditions = selection.offer_conditions(respect_type=False)
     if conditions is not None:
-        place = [Location.status == PUBLISHED, *selection.place_conditions()]
+        # From the links to the places: starting at the places, SQLite would try every
+        # Angebot for every place (offer_locations has no index on location_id).
+        pairs = (
+            select(ol.c.offer_id, Location.region_id)
+            .select_from(ol)
+            .join(Location, Location.id == ol.c.location_id)
+            .where(
+                ol.c.offer_id.in_(select(Offer.id).where(*conditions)),
+                Location.status == PUBLISHED,
+                *selection.place_conditions(),
+            )
+            .distinct()
+            .subquery()
+        )
         offers = dict(
             db.session.execute(
-                select(Region.code, func.count(distinct(Offer.id)))
-                .select_from(Offer)
-                .join(ol, ol.c.offer_id == Offer.id)
-                .join(Location, Location.id == ol.c.location_id)
-                .join(Region, Region.id == Location.region_id)
-                .where(*place, *conditions)
+                select(Region.code, func.count())
+                .join(pairs, pairs.c.region_id == Region.id)
                 .group_by(Region.code)
             ).all()
         )
@@ -96,7 +106,8 @@ def region_figures(selection: Selection) -> dict[str, dict[str, int]]:
 
 def choropleth(selection: Selection) -> dict:
     """Return the Gemeinden with population, places and Angebote, and both per 1,000 people."""
-    figures = region_figures(selection)
+    key = ("regions", str(db.engine.url), selection.key())
+    figures = remember(key, lambda: region_figures(selection))
     features = []
     for shape in region_shapes():
         properties = dict(shape["properties"])

@@ -13,11 +13,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import String, and_, cast, exists, false, or_, select, true
+from sqlalchemy import String, and_, cast, exists, false, literal, or_, select, true
 from sqlalchemy.sql.elements import ColumnElement
 
 from ..extensions import db
-from ..geo.spatial import within_radius
+from ..geo.clusters import in_box
+from ..geo.spatial import bbox_around, distance_m
 from ..models import CostKind, Location, Offer, OfferSession, Region, Status, Term, Vocabulary
 from ..models import offer_locations as ol
 from ..models.taxonomy import location_areas, offer_areas, offer_target_groups, offer_topics
@@ -64,8 +65,10 @@ class Selection:
         """Return the conditions on the place itself: near, kind, Gemeinde, step-free access."""
         conditions = []
         if self.place is not None:
-            radius = self.params.radius_km * 1000
-            conditions.append(within_radius(Location.geom, self.place.lon, self.place.lat, radius))
+            lon, lat, metres = self.place.lon, self.place.lat, self.params.radius_km * 1000
+            # spatial.within_radius, but with the index-friendly box of geo.clusters.in_box.
+            conditions.append(in_box(Location.geom, *bbox_around(lon, lat, metres)))
+            conditions.append(distance_m(Location.geom, literal(lon), literal(lat)) <= metres)
         elif self.params.near:  # a place nobody knows: nothing is near it
             conditions.append(false())
         if self.text is None:  # the search engine applied these already
