@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import signal
 import sys
 import threading
@@ -16,9 +17,23 @@ import click
 import pyproj  # noqa: F401
 from tqdm import tqdm
 
-from .cli import reports_errors
-
 SHOWN = 20  # lines of each list (withdrawn, without position, rejected) printed
+
+
+def reports_errors(command):
+    """Apply kbm_map.cli.reports_errors when the command runs.
+
+    kbm_map.cli imports this module for its command list, so importing it back at import
+    time would fail for whoever imports this module first.
+    """
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        from .cli import reports_errors as one_line_errors
+
+        return one_line_errors(command)(*args, **kwargs)
+
+    return wrapper
 
 
 @contextmanager

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import signal
 from dataclasses import replace
 
 import pytest
 from geoalchemy2.functions import ST_X, ST_Y
 from sqlalchemy import select
 
+from kbm_map.cli_data import _termination_as_interrupt
 from kbm_map.extensions import db
 from kbm_map.importers import load_mapping, open_records
 from kbm_map.models import AuditEntry, ImportRun, Location, Organization
@@ -233,3 +235,24 @@ def test_interrupted_import_leaves_the_database_as_before(imported, write, mappi
     assert state() == imported
     run = last_run()
     assert (run.status, run.message) == ("interrupted", "interrupted; nothing was changed")
+
+
+def test_kill_during_an_import_rolls_back_like_ctrl_c(imported, write, mapping):
+    changed = [r.replace("Fulda;", "Fulda (neu);") for r in ROWS]
+    more = [f"{n};Lernort {n};Weg {n}, 36037 Fulda;Träger {n};50,55;9,68" for n in range(4, 60)]
+    path = write("liste.csv", HEADER + "\n".join(changed + more))
+    source = open_records(path, load_mapping(mapping))
+
+    def rows_then_kill():
+        for number, record in enumerate(source.read()):
+            if number == 25:
+                os.kill(os.getpid(), signal.SIGTERM)  # as `kill PID` from another terminal
+            yield record
+
+    with pytest.raises(KeyboardInterrupt), _termination_as_interrupt():
+        run_import(
+            path, mapping, "liste", records=replace(source, read=rows_then_kill), chunk_size=10
+        )
+    assert state() == imported
+    assert last_run().status == "interrupted"
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # the handler is gone again
