@@ -18,8 +18,7 @@ from .selection import PUBLISHED, Selection
 
 POINTS_ZOOM = 14  # from this zoom on, single places (unless too many are in view)
 MAX_POINTS = 250  # about 75 kB; more places than this in view are clustered
-CELL_PX = 80  # cluster cell size on screen
-DENSE_CELL_PX = 40  # cells when a high-zoom view holds more than MAX_POINTS places
+CELL_PX = 80  # cluster cell size on screen: at most about 200 features in a desktop view
 
 UrlForSlug = Callable[[str], str]
 
@@ -170,9 +169,7 @@ def map_features(
         if len(ids) <= MAX_POINTS:
             features = [point_feature(p) for p in place_properties(ids, lang, url_for_slug)]
             return _collection(features, total=len(ids), clustered=False)
-        grid = grid_for_zoom(zoom, DENSE_CELL_PX, latitude)
-    else:
-        grid = grid_for_zoom(zoom, CELL_PX, latitude)
+    grid = grid_for_zoom(zoom, CELL_PX, latitude)
     extent = places_extent()
     key = ("cells", str(db.engine.url), selection.key(), lang, zoom, grid.width)
     features, total = view_cells(
