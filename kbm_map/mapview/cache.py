@@ -9,14 +9,12 @@ cached for as long by browsers anyway: Cache-Control max-age=60).
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
 
-from sqlalchemy import Integer, bindparam, event
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import bindparam, event
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
 
@@ -100,12 +98,18 @@ def _in_ids_sqlite(element, compiler, **kw):
 @compiles(in_ids, "postgresql")
 def _in_ids_pg(element, compiler, **kw):
     column, ids = (compiler.process(arg, **kw) for arg in element.clauses)
-    return f"({column} = ANY({ids}))"
+    return f"({column} = ANY(CAST({ids} AS INTEGER[])))"
 
 
-def id_filter(column, ids: frozenset[int], dialect: str):
-    """Return `column IN ids` for the dialect in use."""
-    values = sorted(ids)
-    if dialect == "postgresql":
-        return in_ids(column, bindparam("ids", values, type_=ARRAY(Integer), unique=True))
-    return in_ids(column, bindparam("ids", json.dumps(values), unique=True))
+def encode_ids(ids, dialect: str) -> str:
+    """Write ids as one text parameter: a JSON list for SQLite, an array literal for PostgreSQL.
+
+    One string is bound much faster than thousands of integers (psycopg checks each one).
+    """
+    values = ",".join(str(int(i)) for i in sorted(ids))
+    return f"{{{values}}}" if dialect == "postgresql" else f"[{values}]"
+
+
+def id_filter(column, encoded: str):
+    """Return `column IN ids` for ids written by encode_ids."""
+    return in_ids(column, bindparam("ids", encoded, unique=True))

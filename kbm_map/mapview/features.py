@@ -12,7 +12,7 @@ from ..extensions import db
 from ..geo.clusters import Cell, grid_for_zoom, in_box
 from ..models import Location, Term, Vocabulary
 from ..models.taxonomy import location_areas
-from .cache import id_filter, remember
+from .cache import encode_ids, id_filter, remember
 from .cells import view_cells
 from .selection import PUBLISHED, Selection
 
@@ -51,7 +51,7 @@ def place_properties(ids: Sequence[int], lang: str, url_for_slug: UrlForSlug) ->
     """Return name, kind, address, main Bildungsbereich, link and position of Lernorte, by id."""
     if not ids:
         return []
-    labels = Labels.load(lang)
+    labels = remember(("labels", str(db.engine.url), lang), lambda: Labels.load(lang))
     main_area: dict[int, tuple[int, str]] = {}
     areas = select(location_areas.c.location_id, location_areas.c.term_id).where(
         location_areas.c.location_id.in_(ids)
@@ -114,14 +114,15 @@ def cluster_feature(cell: Cell) -> dict:
 
 def map_conditions(selection: Selection) -> list:
     """Return the SQL conditions of the places on the map; expensive ones as remembered ids."""
-    conditions = selection.located_lernorte()
     if not selection.needs_offers:
-        return conditions
+        return selection.located_lernorte()
+
+    def matching_ids() -> str:
+        query = select(Location.id).where(*selection.located_lernorte())
+        return encode_ids(db.session.scalars(query), db.engine.dialect.name)
+
     key = ("places", str(db.engine.url), selection.key())
-    ids = remember(
-        key, lambda: frozenset(db.session.scalars(select(Location.id).where(*conditions)))
-    )
-    return [id_filter(Location.id, ids, db.engine.dialect.name)]
+    return [id_filter(Location.id, remember(key, matching_ids))]
 
 
 def places_extent() -> tuple[float, float, float, float] | None:
