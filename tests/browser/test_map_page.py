@@ -233,3 +233,13 @@ def test_map_page_has_no_accessibility_violations(live_server, page, demo, lang)
         " return p && getComputedStyle(p).opacity === '1'; }"
     )
     assert axe_violations(page.page, live_server) == []
+
+
+def test_lernort_page_shows_its_position_on_a_small_map(live_server, page, demo):
+    place = a_place(page, live_server)
+    page.page.goto(live_server + place["url"])
+    page.page.locator(".location-map .leaflet-overlay-pane path").first.wait_for()
+    assert page.page.locator(".location-map").is_visible()
+    assert page.page.get_attribute(".location-map .kbm-map", "dir") == "ltr"
+    assert page.axe_violations() == []
+    assert page.foreign_requests() == [] and page.console_errors == []
