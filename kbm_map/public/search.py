@@ -127,7 +127,7 @@ def load_items(result: SearchResult) -> list[Item]:
         stmt = (
             select(Offer)
             .where(Offer.id.in_(wanted["offer"]))
-            .options(selectinload(Offer.locations))
+            .options(selectinload(Offer.locations).selectinload(Location.kind))
         )
         found.update({f"offer:{offer.id}": offer for offer in db.session.scalars(stmt)})
         next_starts = next_session_starts(wanted["offer"])
