@@ -10,7 +10,7 @@ from pathlib import Path
 import shapely
 from geoalchemy2.functions import ST_Intersects
 from geoalchemy2.shape import to_shape
-from sqlalchemy import Boolean, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
 
@@ -39,9 +39,12 @@ class RegionSummary:
 
 
 class region_index_meets(FunctionElement):  # noqa: N801 - reads like the SQL it renders
-    """True where a region's bounding box meets a geometry, through the spatial index."""
+    """True where a region's bounding box meets a geometry, through the spatial index.
 
-    type = Boolean()
+    Deliberately untyped: as a Boolean, SQLAlchemy would write `(…) = 1` on SQLite, which
+    hides the rowid lookup from SQLite's planner and makes it scan every region.
+    """
+
     name = "region_index_meets"
     inherit_cache = True
 

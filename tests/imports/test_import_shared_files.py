@@ -213,6 +213,8 @@ def test_region_assignment_goes_through_the_spatial_index(app_ctx, shared_data):
             rows = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}").all()
             plan = "\n".join(str(row[-1]) for row in rows)
             assert "SCAN SpatialIndex VIRTUAL TABLE" in plan, plan
+            # Regions are looked up by rowid from the index, not scanned one by one.
+            assert "SEARCH containing_region USING INTEGER PRIMARY KEY" in plan, plan
         else:
             # Few rows make a sequential scan cheaper; switched off, the index must be usable.
             conn.exec_driver_sql("SET enable_seqscan = off")
