@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from sqlalchemy import Boolean, Float, and_, literal, select
+from sqlalchemy import Float, and_, literal, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import FunctionElement
@@ -22,9 +22,12 @@ SRID = 4326
 
 
 class within_bbox(FunctionElement):  # noqa: N801 - reads like the SQL function it stands for
-    """True where the geometry's bounding box meets the box west, south, east, north."""
+    """True where the geometry's bounding box meets the box west, south, east, north.
 
-    type = Boolean()
+    Deliberately untyped: a Boolean type makes SQLAlchemy write "(…) = 1" on SQLite, which
+    hides the rowid lookup from the planner and turns it into a scan of the whole table.
+    """
+
     name = "within_bbox"
     inherit_cache = True
 
