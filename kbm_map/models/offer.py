@@ -31,7 +31,10 @@ offer_locations = Table(
     "offer_locations",
     db.metadata,
     Column("offer_id", ForeignKey("offers.id", ondelete="CASCADE"), primary_key=True),
-    Column("location_id", ForeignKey("locations.id", ondelete="CASCADE"), primary_key=True),
+    # Indexed for "offers at this Lernort" (detail pages, map figures).
+    Column(
+        "location_id", ForeignKey("locations.id", ondelete="CASCADE"), primary_key=True, index=True
+    ),
 )
 
 

@@ -48,7 +48,8 @@ def association(name: str, left: str) -> Table:
         name,
         db.metadata,
         Column(f"{left}_id", ForeignKey(f"{left}s.id", ondelete="CASCADE"), primary_key=True),
-        Column("term_id", ForeignKey("terms.id", ondelete="CASCADE"), primary_key=True),
+        # The primary key serves lookups by listing; facets and counts look up by term.
+        Column("term_id", ForeignKey("terms.id", ondelete="CASCADE"), primary_key=True, index=True),
     )
 
 
