@@ -53,6 +53,48 @@ def _parameter(name: str) -> dict:
     }
 
 
+MAP_PARAMETERS = [
+    {
+        "name": "bbox",
+        "in": "query",
+        "description": "View as west,south,east,north (WGS84).",
+        "schema": {"type": "string"},
+    },
+    {
+        "name": "zoom",
+        "in": "query",
+        "description": "Web map zoom level (0-19): clusters below 14.",
+        "schema": {"type": "integer"},
+    },
+    {
+        "name": "lang",
+        "in": "query",
+        "description": "Language of labels and links.",
+        "schema": {"type": "string"},
+    },
+]
+GEOJSON = {"application/geo+json": {"schema": {"type": "object"}}}
+
+
+def _map_path(summary: str, operation: str, view_required: bool) -> dict:
+    """Describe one of the map endpoints, which take the search filters plus the view."""
+    view = [dict(p, required=view_required and p["name"] != "lang") for p in MAP_PARAMETERS]
+    filters = [
+        _parameter(name) for name in PARAMETER_DOCS if name not in ("sort", "near", "radius")
+    ]
+    return {
+        "get": {
+            "summary": summary,
+            "operationId": operation,
+            "parameters": view + filters,
+            "responses": {
+                "200": {"description": summary, "content": GEOJSON},
+                "400": _error_response("Unknown or malformed parameter"),
+            },
+        }
+    }
+
+
 def _error_response(text: str) -> dict:
     """Return a response description with the error body."""
     return {
@@ -94,6 +136,11 @@ def openapi_document() -> dict:
                     },
                 }
             },
+            "/map": _map_path("Clusters or places in a view, as GeoJSON", "mapFeatures", True),
+            "/map/places": _map_path("Places on the map as a list", "mapPlaces", False),
+            "/map/regions": _map_path(
+                "Gemeinden with figures per 1,000 inhabitants", "mapRegions", False
+            ),
             "/locations/{id}": {
                 "get": {
                     "summary": "One published Lernort",
