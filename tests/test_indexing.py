@@ -19,9 +19,10 @@ def ids_for(text: str, **filters) -> set[str]:
 def test_demo_builds_an_index_of_everything_published(runner):
     result = runner.invoke(args=["demo", "--locations", "60", "--offers", "200"])
     assert result.exit_code == 0 and "Search index:" in result.output, result.output
-    published = db.session.query(Location).filter_by(status="published").count() + db.session.query(
-        Offer
-    ).filter_by(status="published").count()
+    published = (
+        db.session.query(Location).filter_by(status="published").count()
+        + db.session.query(Offer).filter_by(status="published").count()
+    )
     assert search_index().doc_count() == published
 
 
