@@ -95,6 +95,27 @@ def _map_path(summary: str, operation: str, view_required: bool) -> dict:
     }
 
 
+def _entity_path(noun: str, operation: str) -> dict:
+    """Describe the endpoint that returns one published Lernort or Angebot by id."""
+    entity = {"type": "object", "additionalProperties": True}
+    return {
+        "get": {
+            "summary": f"One published {noun}",
+            "operationId": operation,
+            "parameters": [
+                {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
+            ],
+            "responses": {
+                "200": {
+                    "description": f"The {noun}",
+                    "content": {"application/json": {"schema": entity}},
+                },
+                "404": _error_response(f"No published {noun} with this id"),
+            },
+        }
+    }
+
+
 def _error_response(text: str) -> dict:
     """Return a response description with the error body."""
     return {
@@ -141,48 +162,8 @@ def openapi_document() -> dict:
             "/map/regions": _map_path(
                 "Gemeinden with figures per 1,000 inhabitants", "mapRegions", False
             ),
-            "/locations/{id}": {
-                "get": {
-                    "summary": "One published Lernort",
-                    "operationId": "getLocation",
-                    "parameters": [
-                        {
-                            "name": "id",
-                            "in": "path",
-                            "required": True,
-                            "schema": {"type": "integer"},
-                        }
-                    ],
-                    "responses": {
-                        "200": {
-                            "description": "The Lernort",
-                            "content": {"application/json": {"schema": entity}},
-                        },
-                        "404": _error_response("No published Lernort with this id"),
-                    },
-                }
-            },
-            "/offers/{id}": {
-                "get": {
-                    "summary": "One published Angebot",
-                    "operationId": "getOffer",
-                    "parameters": [
-                        {
-                            "name": "id",
-                            "in": "path",
-                            "required": True,
-                            "schema": {"type": "integer"},
-                        }
-                    ],
-                    "responses": {
-                        "200": {
-                            "description": "The Angebot",
-                            "content": {"application/json": {"schema": entity}},
-                        },
-                        "404": _error_response("No published Angebot with this id"),
-                    },
-                }
-            },
+            "/locations/{id}": _entity_path("Lernort", "getLocation"),
+            "/offers/{id}": _entity_path("Angebot", "getOffer"),
         },
         "components": {
             "schemas": {
