@@ -10,11 +10,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import click
-
-# pyproj ships its own PROJ; mod_spatialite links the system's. Loaded in the other order
-# (SpatiaLite first), both run their C++ destructors at exit and the process aborts. Every
-# process that builds the app imports this module before it opens a database connection.
-import pyproj  # noqa: F401
 from tqdm import tqdm
 
 SHOWN = 20  # lines of each list (withdrawn, without position, rejected) printed

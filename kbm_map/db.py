@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+# pyproj ships its own PROJ; mod_spatialite links the system's. Loaded in the other order
+# (SpatiaLite first), both run their C++ destructors at exit and the process aborts (exit
+# 134). This module is imported by create_app() before any database connection is opened.
+import pyproj  # noqa: F401
 from flask import Flask, current_app
 from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import make_url
