@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -34,5 +35,6 @@ def test_skip_link_is_the_first_tab_stop_and_moves_focus_to_main(live_server, pa
 def test_language_switcher_keeps_the_page_and_switches_direction(live_server, page, demo):
     page.page.goto(f"{live_server}/de/")
     page.page.get_by_role("link", name="العربية").click()
-    assert page.page.url.endswith("/ar/")
-    assert page.page.evaluate("document.documentElement.dir") == "rtl"
+    # The click returns once the new page is committed, not parsed: wait for its <html>.
+    page.page.wait_for_url("**/ar/")
+    expect(page.page.locator("html")).to_have_attribute("dir", "rtl")
