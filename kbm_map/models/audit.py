@@ -41,6 +41,10 @@ class Source(TimestampMixin, db.Model):
     location: Mapped[str] = mapped_column(String(1000))  # file path or URL
     mapping: Mapped[str] = mapped_column(String(1000))  # mapping file path
     last_run_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # What else decided the rows' mapping at the last successful run (mapping file,
+    # taxonomy, …), and when that run began: rows changed later by anyone are re-read.
+    context_fingerprint: Mapped[str | None] = mapped_column(String(64))
+    fingerprinted_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class ImportRun(db.Model):

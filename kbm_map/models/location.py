@@ -54,6 +54,9 @@ class Location(ListingMixin, db.Model):
     induction_loop: Mapped[bool | None] = mapped_column(Boolean)
     sign_language: Mapped[bool | None] = mapped_column(Boolean)
     accessibility_note: Mapped[str | None] = mapped_column(Text)
+    # Digest of the record the source's last import read for this entry; a refresh skips the
+    # row while it is the same (NULL: read it in full next time). See services/fingerprints.py.
+    import_fingerprint: Mapped[str | None] = mapped_column(String(32))
 
     organization: Mapped[Organization | None] = relationship()
     kind: Mapped[Term | None] = relationship()

@@ -90,6 +90,8 @@ class Offer(ListingMixin, db.Model):
     schedule_note: Mapped[str | None] = mapped_column(Text)
     valid_from: Mapped[date | None] = mapped_column(Date)
     valid_until: Mapped[date | None] = mapped_column(Date, index=True)
+    # Digest of the record the source's last import read (see Location.import_fingerprint).
+    import_fingerprint: Mapped[str | None] = mapped_column(String(32))
 
     organization: Mapped[Organization | None] = relationship()
     locations: Mapped[list[Location]] = relationship(secondary=offer_locations)
