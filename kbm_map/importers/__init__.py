@@ -5,6 +5,7 @@ target records. Nothing here touches the database: the import service upserts th
 """
 
 from .apply import apply_mapping
+from .fingerprint import record_fingerprint
 from .mapping import Mapping, load_mapping, parse_mapping
 from .records import (
     ImportFileError,
@@ -13,6 +14,7 @@ from .records import (
     RecordSource,
     Rejection,
     RowWarning,
+    Unchanged,
 )
 from .sources import open_records
 from .targets import (
@@ -42,8 +44,10 @@ __all__ = [
     "RegionRecord",
     "Rejection",
     "RowWarning",
+    "Unchanged",
     "apply_mapping",
     "load_mapping",
     "open_records",
     "parse_mapping",
+    "record_fingerprint",
 ]

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from shapely.geometry.base import BaseGeometry
 
 from .builders import BUILDERS
 from .fields import RowError, Surroundings
+from .fingerprint import record_fingerprint
 from .mapping import Mapping
-from .records import ImportFileError, MappedRecord, RawRecord, Rejection, RowWarning
+from .records import ImportFileError, MappedRecord, RawRecord, Rejection, RowWarning, Unchanged
 from .targets import REQUIRED
 from .values import text
 
-Result = MappedRecord | Rejection
+Result = MappedRecord | Rejection | Unchanged
+# Told a row's id and its record's fingerprint, says whether the row may stay unmapped.
+IsUnchanged = Callable[[str, str], bool]
 
 
 def apply_mapping(
@@ -22,12 +25,16 @@ def apply_mapping(
     mapping: Mapping,
     region_bbox: tuple[float, float, float, float] | None = None,
     region_area: BaseGeometry | None = None,
+    unchanged: IsUnchanged | None = None,
 ) -> Iterator[Result]:
     """Turn records into target records or rejections; raise ImportFileError for file problems.
 
     `region_bbox` is (min_lon, min_lat, max_lon, max_lat) in WGS84; `region_area` is the
     region's outline (e.g. the union of its Gemeinden). Locations outside them are rejected,
     or swapped back when latitude and longitude were swapped in the file.
+
+    With `unchanged` (for mappings with an id), every mapped record carries its raw record's
+    fingerprint, and a row that `unchanged` accepts is passed on as Unchanged, unmapped.
     """
     file = getattr(records, "name", "")
     iterator = iter(records)
@@ -44,7 +51,9 @@ def apply_mapping(
             raise ImportFileError(f"file {file}: contains no records")
     bound = bind(mapping, columns, getattr(records, "tabular", True), file)
     surroundings = Surroundings(region_bbox, region_area)
-    return _results(file, _chain(first, iterator), bound, surroundings)
+    if bound.id is None:
+        unchanged = None
+    return _results(file, _chain(first, iterator), bound, surroundings, unchanged)
 
 
 def _chain(first: list[Any], rest: Iterator[Any]) -> Iterator[Any]:
@@ -54,15 +63,28 @@ def _chain(first: list[Any], rest: Iterator[Any]) -> Iterator[Any]:
 
 
 def _results(
-    file: str, items: Iterator[RawRecord | Rejection], mapping: Mapping, surroundings: Surroundings
+    file: str,
+    items: Iterator[RawRecord | Rejection],
+    mapping: Mapping,
+    surroundings: Surroundings,
+    unchanged: IsUnchanged | None,
 ) -> Iterator[Result]:
     """Build each row; pass on rejections; reject repeated ids, naming the first row."""
     build = BUILDERS[mapping.target]
     first_row: dict[str, int] = {}
+    fingerprint = None
     for item in items:
         if isinstance(item, Rejection):
             yield item
             continue
+        if unchanged is not None:
+            fingerprint = record_fingerprint(item)
+            key = text(mapping.id.value(item.data)) or None
+            # A repeated id goes the usual way below, so that it is rejected as before.
+            if key is not None and key not in first_row and unchanged(key, fingerprint):
+                first_row[key] = item.row
+                yield Unchanged(file, item.row, key)
+                continue
         warnings: list[RowWarning] = []
         try:
             record, key = build(item, mapping, surroundings, warnings)
@@ -81,7 +103,7 @@ def _results(
                 )
                 continue
             first_row[key] = item.row
-        yield MappedRecord(file, item.row, record, warnings)
+        yield MappedRecord(file, item.row, record, warnings, fingerprint)
 
 
 def bind(mapping: Mapping, columns: list[str], tabular: bool, file: str) -> Mapping:

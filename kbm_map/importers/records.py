@@ -63,10 +63,20 @@ class MappedRecord:
     row: int
     record: Any  # LocationRecord | OfferRecord | RegionRecord | GazetteerRecord | PopulationRecord
     warnings: list[RowWarning] = field(default_factory=list)
+    fingerprint: str | None = None  # of the raw record, when the caller asked for fingerprints
 
     def describe_warnings(self) -> list[str]:
         """Return the warnings as lines that name file and row."""
         return [_where(self.file, self.row, w.field) + w.message for w in self.warnings]
+
+
+@dataclass(frozen=True)
+class Unchanged:
+    """A row left unmapped because its record is as it was at the source's last import."""
+
+    file: str
+    row: int
+    key: str
 
 
 @dataclass

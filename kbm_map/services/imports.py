@@ -3,6 +3,10 @@
 The whole run is one transaction. If anything goes wrong, or the run is interrupted, it is
 rolled back and the ImportRun is recorded as failed or interrupted in a small transaction of
 its own, so the database is as it was before the run.
+
+A run that finds the same context as the source's last successful run (mapping, taxonomy …:
+see services/fingerprints.py) skips every row whose record is as it was then and counts it
+as unchanged, without mapping or comparing it.
 """
 
 from __future__ import annotations
@@ -24,11 +28,20 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ..errors import KbmMapError
 from ..extensions import db
-from ..importers import MappedRecord, RecordSource, Rejection
+from ..importers import (
+    ImportFileError,
+    MappedRecord,
+    RecordSource,
+    Rejection,
+    Unchanged,
+    apply_mapping,
+    open_records,
+)
 from ..models import ImportRun, Source, utcnow
 from ..models.offer import offer_locations
 from ..text import slugify
-from .datafiles import DataFileError, mapped_records, read_mapping, resolve_mapping
+from .datafiles import DataFileError, read_mapping, resolve_mapping
+from .fingerprints import context_fingerprint, fingerprints_to_keep
 from .planning import LocationPlanner, OfferPlanner, term_codes
 from .regions import assign_regions
 from .stored import Planned
@@ -125,14 +138,16 @@ def run_import(
         summary.mapping = str(mapping_path)
         rules = read_mapping(mapping_path, ("location", "offer"))
         summary.target = rules.target
+        mapping_text = mapping_path.read_bytes()
         with _collector_paused():
-            _run(summary, rules, path, records, progress, chunk_size)
+            fingerprinted = _run(summary, rules, mapping_text, path, records, progress, chunk_size)
         if dry_run:
             db.session.rollback()
             summary.status = "dry-run"
             _record_run(summary, user_id, began)
         else:
-            _record_source(name, location or str(Path(path).resolve()), summary.mapping)
+            where = location or str(Path(path).resolve())
+            _record_source(name, where, summary.mapping, fingerprinted)
             summary.status = "done"
             _record_run(summary, user_id, began)
     except KeyboardInterrupt:
@@ -157,12 +172,17 @@ def run_import(
     return summary
 
 
-def _run(summary, rules, path, records, progress, chunk_size) -> None:
-    """Read, plan and write every chunk, withdraw vanished entries, place new positions."""
+def _run(summary, rules, mapping_text, path, records, progress, chunk_size) -> tuple | None:
+    """Read, plan and write every chunk, withdraw vanished entries, place new positions.
+
+    Return the context fingerprint and the run's start, to be recorded with the source (None
+    in a dry run).
+    """
     planner_class = LocationPlanner if rules.target == "location" else OfferPlanner
     planner = planner_class(rules, summary.source)
+    context, since = _last_context(summary.source, rules, mapping_text)
     upsert = Upsert(
-        planner.spec, summary.source, f"import:{summary.source}", rules.status, utcnow()
+        planner.spec, summary.source, f"import:{summary.source}", rules.status, utcnow(), since
     )
     codes = term_codes()
     for name in ("areas", "topics", "target_groups"):
@@ -171,16 +191,20 @@ def _run(summary, rules, path, records, progress, chunk_size) -> None:
         "/".join(v.isoformat() for v in r if v is not None) for r in rows
     ]
     bbox = tuple(current_app.config["REGION_BBOX"])
-    results = mapped_records(path, rules, records, region_bbox=bbox)
+    results = _mapped_records(path, rules, records, bbox, upsert.is_unchanged)
     for chunk in _chunks(results, chunk_size):
+        upsert.keep([item.key for item in chunk if isinstance(item, Unchanged)])
         mapped = [item for item in chunk if isinstance(item, MappedRecord)]
+        warned_before = len(planner.stats.warnings)
         planned = planner.plan(mapped)
         rejected = [p for p in planned if isinstance(p, Rejection)]
         rejected += [item for item in chunk if isinstance(item, Rejection)]
         summary.rejected.extend(rejected)
         # A rejected row is still in the file: keep what an earlier import wrote for it.
         upsert.seen.update(r.key for r in rejected if r.key)
-        upsert.write([p for p in planned if isinstance(p, Planned)])
+        warnings = planner.stats.warnings[warned_before:]
+        fingerprints = fingerprints_to_keep(mapped, planned, warnings, planner.spec.has_geom)
+        upsert.write([p for p in planned if isinstance(p, Planned)], fingerprints)
         summary.rows += len(chunk)
         if progress:
             progress(len(chunk))
@@ -204,6 +228,40 @@ def _run(summary, rules, path, records, progress, chunk_size) -> None:
         "indexed": outcome.new_ids + outcome.changed_ids,
         "archived": [row_id for row_id, _, _ in outcome.archived],
     }
+    if summary.dry_run:
+        return None
+    if context is None or outcome.new_ids or outcome.changed_ids:
+        # As the next run will find it, after this run's writes (providers, links). Storing
+        # an older context would only make the next run read every row once more.
+        context = context_fingerprint(mapping_text, rules, summary.source)
+    return context, upsert.now
+
+
+def _last_context(source: str, rules, mapping_text: bytes) -> tuple:
+    """Return the context fingerprint and the start of the source's last successful run.
+
+    Both are None if the source is new or its context changed: then every row is read.
+    """
+    known = db.session.scalar(select(Source).where(Source.name == source))
+    if known is None or known.context_fingerprint is None or known.fingerprinted_at is None:
+        return None, None
+    context = context_fingerprint(mapping_text, rules, source)
+    if context != known.context_fingerprint:
+        return None, None
+    return context, known.fingerprinted_at
+
+
+def _mapped_records(path, rules, records, bbox, unchanged) -> Iterator:
+    """Open the file (or use the records given) and map it; raise DataFileError."""
+    try:
+        source = records if records is not None else open_records(path, rules)
+        results = apply_mapping(source, rules, region_bbox=bbox, unchanged=unchanged)
+    except ImportFileError as problem:
+        raise DataFileError(str(problem)) from None
+    try:
+        yield from results
+    except ImportFileError as problem:  # found while reading on
+        raise DataFileError(str(problem)) from None
 
 
 def write_report(rejected: list[Rejection], path: Path) -> Path:
@@ -243,13 +301,14 @@ def _chunks(items: Iterable, size: int) -> Iterator[list]:
         yield chunk
 
 
-def _record_source(name: str, location: str, mapping: str) -> None:
-    """Remember where the source's file and mapping are, for `kbm-map refresh`."""
+def _record_source(name: str, location: str, mapping: str, fingerprinted: tuple) -> None:
+    """Remember where the source's file and mapping are, and the run's context fingerprint."""
     source = db.session.scalar(select(Source).where(Source.name == name))
     if source is None:
         source = Source(name=name, location=location, mapping=mapping)
         db.session.add(source)
     source.location, source.mapping, source.last_run_at = location, mapping, utcnow()
+    source.context_fingerprint, source.fingerprinted_at = fingerprinted
 
 
 def _record_run(summary: ImportSummary, user_id: int | None, began: float, message=None) -> None:

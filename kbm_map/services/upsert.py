@@ -3,6 +3,10 @@
 Only columns that really change are written, and unchanged rows are not touched at all, so
 `updated_at` keeps meaning "last real change". Fields named in a row's `edited_fields` were
 changed by staff by hand and are never overwritten; each such field is counted as kept.
+
+Each row written or compared keeps the fingerprint of the record it came from (or none, if
+the row must be read in full every time); a refresh skips rows whose record is unchanged
+(see services/fingerprints.py). Storing a fingerprint alone does not move `updated_at`.
 """
 
 from __future__ import annotations
@@ -18,7 +22,8 @@ from ..extensions import db
 from ..models import AuditEntry, Status
 from ..text import slugify
 from .audit import plain_value
-from .stored import BATCH, Existing, Link, Planned, Spec, load_existing
+from .entries import load_index, load_rows
+from .stored import BATCH, Existing, Link, Planned, Spec
 
 # Staff forms record the field a person sees; the import compares the column behind it.
 FIELD_OF = {"kind_id": "kind", "organization_id": "organization", "region_id": "region"}
@@ -84,8 +89,21 @@ def insert_by_external_id(table: Table, source: str, rows: list[dict]) -> list[i
 class Upsert:
     """Write one source's rows of one table: collects work per chunk, then writes in bulk."""
 
-    def __init__(self, spec: Spec, source: str, origin: str, status: str, now: datetime):
-        """Load the source's current rows and the slugs already taken."""
+    def __init__(
+        self,
+        spec: Spec,
+        source: str,
+        origin: str,
+        status: str,
+        now: datetime,
+        reuse_since: datetime | None = None,
+    ):
+        """Load an index of the source's current rows and the slugs already taken.
+
+        With `reuse_since` (the start of the source's last successful run, whose context
+        is still the same), rows whose record is unchanged may be skipped. The stored values
+        of a row are read only when the row is compared.
+        """
         self.spec, self.source, self.origin, self.status, self.now = (
             spec,
             source,
@@ -93,7 +111,8 @@ class Upsert:
             status,
             now,
         )
-        self.existing = load_existing(spec, source)
+        self.index = load_index(spec, source, reuse_since)
+        self.refingerprinted: list[dict] = []  # rows whose only change is their fingerprint
         self.slugs = set(db.session.scalars(select(spec.model.__table__.c.slug)))
         self.next_number: dict[str, int] = {}  # base slug -> next suffix to try
         self.withdrawn_here = self._archived_by(origin)
@@ -107,7 +126,7 @@ class Upsert:
         Only those come back when they reappear in the file; an entry staff archived by hand
         stays archived.
         """
-        archived = [e.id for e in self.existing.values() if e.status == Status.ARCHIVED.value]
+        archived = [e.id for e in self.index.values() if e.status == Status.ARCHIVED.value]
         last: dict[int, str] = {}
         for start in range(0, len(archived), BATCH):
             stmt = (
@@ -122,22 +141,45 @@ class Upsert:
             last.update(db.session.execute(stmt).all())
         return {row_id for row_id, by in last.items() if by == origin}
 
-    def write(self, chunk: list[Planned]) -> None:
-        """Insert new rows and update changed ones of one chunk."""
+    def is_unchanged(self, external_id: str, fingerprint: str) -> bool:
+        """Tell whether a row may be skipped: same record as last time, nobody changed it.
+
+        Rows with hand-edited fields are always compared, so that the kept edits are counted.
+        """
+        entry = self.index.get(external_id)
+        return (
+            entry is not None
+            and entry.reusable
+            and entry.fingerprint == fingerprint
+            and not entry.edited
+        )
+
+    def keep(self, external_ids: list[str]) -> None:
+        """Count skipped rows as unchanged (and as still in the file)."""
+        self.seen.update(external_ids)
+        self.outcome.unchanged += len(external_ids)
+
+    def write(self, chunk: list[Planned], fingerprints: dict[str, str | None]) -> None:
+        """Insert new rows and update changed ones of one chunk, with their fingerprints."""
         inserts, updates, audits = [], [], []
+        stored = load_rows(self.spec, self.index, [p.external_id for p in chunk])
         for planned in chunk:
             self.seen.add(planned.external_id)
-            old = self.existing.get(planned.external_id)
+            fingerprint = fingerprints.get(planned.external_id)
+            old = stored.get(planned.external_id)
             if old is None:
-                inserts.append(planned)
+                inserts.append((planned, fingerprint))
                 continue
+            stale = self.index[planned.external_id].fingerprint != fingerprint
             if self._unchanged(planned, old):
-                self.outcome.unchanged += 1
+                self._unchanged_row(old.id, fingerprint, stale)
                 continue
             values, links, changes = self._diff(planned, old)
             if not changes:
-                self.outcome.unchanged += 1
+                self._unchanged_row(old.id, fingerprint, stale)
                 continue
+            if stale:
+                values["import_fingerprint"] = fingerprint
             updates.append((old.id, values, links))
             action = "restore" if "status" in changes else "update"
             audits.append(self._audit(old.id, action, changes))
@@ -148,6 +190,26 @@ class Upsert:
             audits.extend(self._insert(inserts))
         self._update(updates)
         self._audits(audits)
+        self._write_fingerprints()
+
+    def _unchanged_row(self, row_id: int, fingerprint: str | None, stale: bool) -> None:
+        """Count a compared row as unchanged; note its new fingerprint if it has one."""
+        self.outcome.unchanged += 1
+        if stale:
+            self.refingerprinted.append({"_id": row_id, "_fingerprint": fingerprint})
+
+    def _write_fingerprints(self) -> None:
+        """Store the new fingerprints of unchanged rows, leaving `updated_at` as it is."""
+        table = self.spec.model.__table__
+        stmt = (
+            update(table)
+            .where(table.c.id == bindparam("_id"))
+            .values(import_fingerprint=bindparam("_fingerprint"), updated_at=table.c.updated_at)
+        )
+        rows = self.refingerprinted
+        for start in range(0, len(rows), BATCH * 5):
+            db.session.execute(stmt, rows[start : start + BATCH * 5])
+        self.refingerprinted = []
 
     def _unchanged(self, planned: Planned, old: Existing) -> bool:
         """Tell quickly whether a row is exactly as stored (most rows of a refresh are)."""
@@ -197,11 +259,12 @@ class Upsert:
         describe = self.describe.get(name)
         return describe(rows) if describe else [list(r) if len(r) > 1 else r[0] for r in rows]
 
-    def _insert(self, chunk: list[Planned]) -> list[dict]:
-        """Insert new rows with their links; return their audit rows."""
+    def _insert(self, new: list[tuple[Planned, str | None]]) -> list[dict]:
+        """Insert new rows with their links and fingerprints; return their audit rows."""
         spec, table = self.spec, self.spec.model.__table__
+        chunk = [planned for planned, _ in new]
         rows = []
-        for planned in chunk:
+        for planned, fingerprint in new:
             row = {name: spec.defaults.get(name) for name in spec.columns}
             row.update(planned.values)
             base = (
@@ -217,6 +280,7 @@ class Upsert:
                 edited_fields=[],
                 created_at=self.now,
                 updated_at=self.now,
+                import_fingerprint=fingerprint,
             )
             if spec.has_geom:
                 row["geom"] = ewkt(planned.geom)
@@ -294,7 +358,7 @@ class Upsert:
         """Archive the source's listings that the file no longer contains (never delete them)."""
         gone = [
             (ext, old)
-            for ext, old in self.existing.items()
+            for ext, old in self.index.items()
             if ext not in self.seen and old.status != Status.ARCHIVED.value
         ]
         archived = [(old.id, ext, old.label, old.status) for ext, old in gone]
