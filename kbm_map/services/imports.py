@@ -201,7 +201,7 @@ def _run(summary, rules, mapping_text, path, records, progress, chunk_size) -> t
         rejected += [item for item in chunk if isinstance(item, Rejection)]
         summary.rejected.extend(rejected)
         # A rejected row is still in the file: keep what an earlier import wrote for it.
-        upsert.seen.update(r.key for r in rejected if r.key)
+        upsert.keep_rejected([r.key for r in rejected if r.key])
         warnings = planner.stats.warnings[warned_before:]
         fingerprints = fingerprints_to_keep(mapped, planned, warnings, planner.spec.has_geom)
         upsert.write([p for p in planned if isinstance(p, Planned)], fingerprints)

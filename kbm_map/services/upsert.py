@@ -161,6 +161,19 @@ class Upsert:
         self.seen.update(external_ids)
         self.outcome.unchanged += len(external_ids)
 
+    def keep_rejected(self, external_ids: list[str]) -> None:
+        """Keep the entries of rejected rows (still in the file), to be read in full next time.
+
+        The entry keeps what an earlier import wrote. Its fingerprint is dropped: the same
+        record may have been rejected for a reason outside it (a Lernort name that became
+        ambiguous), and it must be rejected and reported again, not skipped.
+        """
+        self.seen.update(external_ids)
+        for external_id in external_ids:
+            entry = self.index.get(external_id)
+            if entry is not None and entry.fingerprint is not None:
+                self.refingerprinted.append({"_id": entry.id, "_fingerprint": None})
+
     def write(self, chunk: list[Planned], fingerprints: dict[str, str | None]) -> None:
         """Insert new rows and update changed ones of one chunk, with their fingerprints."""
         inserts, updates, audits = [], [], []

@@ -236,3 +236,5 @@ def test_lernort_that_makes_a_name_ambiguous_maps_the_angebote_again(offers_file
     assert [(r.row, r.field) for r in summary.rejected] == [(2, "locations")]
     assert sorted(mapped) == [2, 3]
     assert [place.name for place in offer("K1").locations] == ["VHS Fulda"]
+    again = refresh("kurse")  # the record is the same, but it is still rejected and reported
+    assert ([(r.row, r.field) for r in again.rejected], again.unchanged) == ([(2, "locations")], 1)
