@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
+from shapely.geometry import Point
 from sqlalchemy import select, update
 
 from kbm_map.extensions import db
+from kbm_map.importers import RawRecord, record_fingerprint
 from kbm_map.importers.builders import BUILDERS
 from kbm_map.models import Location, Offer, Source
 from kbm_map.services.audit import record_change
@@ -238,3 +242,16 @@ def test_lernort_that_makes_a_name_ambiguous_maps_the_angebote_again(offers_file
     assert [place.name for place in offer("K1").locations] == ["VHS Fulda"]
     again = refresh("kurse")  # the record is the same, but it is still rejected and reported
     assert ([(r.row, r.field) for r in again.rejected], again.unchanged) == ([(2, "locations")], 1)
+
+
+def test_fingerprint_depends_on_names_and_values_only():
+    shared = "".join(["Schule"] * 2)
+    record = RawRecord(2, {"id": "1", "name": shared, "alias": shared})
+    same = RawRecord(9, {"id": "1", "name": "SchuleSchule", "alias": "SchuleSchule"})
+    assert record_fingerprint(record) == record_fingerprint(same)  # row and object identity
+    renamed = RawRecord(2, {"id": "1", "title": shared, "alias": shared})
+    assert record_fingerprint(renamed) != record_fingerprint(record)
+    workbook = RawRecord(2, {"id": 1, "start": datetime(2026, 3, 2, 18)}, Point(9.6, 50.5))
+    later = RawRecord(2, {"id": 1, "start": datetime(2026, 3, 2, 19)}, Point(9.6, 50.5))
+    moved = RawRecord(2, {"id": 1, "start": datetime(2026, 3, 2, 18)}, Point(9.7, 50.5))
+    assert len({record_fingerprint(r) for r in (workbook, later, moved)}) == 3
