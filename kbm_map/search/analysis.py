@@ -13,6 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 
 from whoosh.analysis import (
     Filter,
@@ -46,6 +47,7 @@ def fold(word: str) -> str:
 
 
 STOPWORDS = frozenset(fold(w) for w in stopwords_for_language("de"))
+WORD = re.compile(r"\w+(?:\.?\w+)*")  # as RegexTokenizer splits
 
 
 class FoldFilter(Filter):
@@ -80,6 +82,84 @@ def spell_analyzer():  # noqa: ANN201
     return RegexTokenizer() | LowercaseFilter()
 
 
+# The same analysis as the three analyzers above, as plain functions from a text to its
+# {term: frequency}, for bulk builds (bulk.py): Whoosh's token pipeline costs several
+# microseconds per token, these a dictionary lookup. tests/search/test_search_analysis.py
+# checks that both give the same terms.
+
+
+@lru_cache(maxsize=200_000)
+def _stemmed(token: str) -> str | None:
+    """Return the stemmed-field term of one token, None for a stopword or a short word."""
+    folded = fold(token.lower())
+    if len(folded) < 2 or folded in STOPWORDS:
+        return None
+    return _stem(folded)
+
+
+@lru_cache(maxsize=200_000)
+def _token_grams(token: str) -> tuple[str, ...]:
+    """Return the 4-grams of one folded, unstemmed token (none for shorter tokens)."""
+    folded = fold(token.lower())
+    return tuple(folded[i : i + GRAM_SIZE] for i in range(len(folded) - GRAM_SIZE + 1))
+
+
+# Texts are analysed line by line, each line cached: a document's kind, topics, provider
+# and place are lines of their own (schema.to_fields) and repeat across thousands of entries.
+# Tokens never span a line break. The returned dicts may be shared: do not change them.
+
+
+@lru_cache(maxsize=50_000)
+def _text_line(line: str) -> dict[str, int]:
+    """Return {term: frequency} of one line for the stemmed fields."""
+    terms: dict[str, int] = {}
+    for token in WORD.findall(line):
+        term = _stemmed(token)
+        if term is not None:
+            terms[term] = terms.get(term, 0) + 1
+    return terms
+
+
+@lru_cache(maxsize=50_000)
+def _gram_line(line: str) -> dict[str, int]:
+    """Return {4-gram: 1} of one line."""
+    return dict.fromkeys((g for token in WORD.findall(line) for g in _token_grams(token)), 1)
+
+
+@lru_cache(maxsize=50_000)
+def _spell_line(line: str) -> dict[str, int]:
+    """Return {word: 1} of one line."""
+    return dict.fromkeys((token.lower() for token in WORD.findall(line)), 1)
+
+
+def text_terms(text: str) -> dict[str, int]:
+    """Return {term: frequency} as text_analyzer() indexes a text."""
+    lines = text.split("\n")
+    if len(lines) == 1:
+        return _text_line(text)
+    terms: dict[str, int] = {}
+    for line in lines:
+        for term, count in _text_line(line).items():
+            terms[term] = terms.get(term, 0) + count
+    return terms
+
+
+def gram_terms(text: str) -> dict[str, int]:
+    """Return {4-gram: 1} as gram_analyzer() indexes a text into an existence field."""
+    lines = text.split("\n")
+    if len(lines) == 1:
+        return _gram_line(text)
+    return dict.fromkeys(chain.from_iterable(map(_gram_line, lines)), 1)
+
+
+def spell_terms(text: str) -> dict[str, int]:
+    """Return {word: 1} as spell_analyzer() indexes a text into an existence field."""
+    lines = text.split("\n")
+    if len(lines) == 1:
+        return _spell_line(text)
+    return dict.fromkeys(chain.from_iterable(map(_spell_line, lines)), 1)
+
+
 @dataclass(frozen=True)
 class QueryWord:
     """One word of a user's query in the forms each index field needs."""
@@ -88,9 +168,6 @@ class QueryWord:
     folded: str
     stem: str  # title, description, tags
     grams: tuple[str, ...]  # all must occur in the grams field: compound parts
-
-
-WORD = re.compile(r"\w+(?:\.?\w+)*")  # as RegexTokenizer splits
 
 
 def gram_source(folded: str, stem: str) -> str:

@@ -25,8 +25,8 @@ from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.index import LockError
 from whoosh.searching import Searcher
-from whoosh.writing import SegmentWriter
 
+from kbm_map.search.bulk import BATCH, ParallelBulkWriter
 from kbm_map.search.columns import Columns, SegmentColumns
 from kbm_map.search.postings import segment_key
 from kbm_map.search.query import SearchQuery, SearchResult
@@ -41,6 +41,10 @@ CODEC = W3Codec(blocklimit=512, compression=1)
 # tempfile creates private files; the index must be readable by the web server's user too.
 _UMASK = os.umask(0o022)
 os.umask(_UMASK)
+# A write of this many documents or more goes through the bulk writer (bulk.py), which is
+# several times faster but starts a segment of its own; smaller writes use Whoosh's writer,
+# whose merges also tidy up the segments of earlier bulk writes.
+BULK_MIN = 200
 
 
 def _make_generation_dir(directory: Path) -> Path:
@@ -57,10 +61,16 @@ class SearchIndexBusyError(RuntimeError):
 class SearchIndex:
     """A Whoosh index of locations and offers behind index/remove/query/rebuild."""
 
-    def __init__(self, directory: str | os.PathLike[str], writer_timeout: float = 30.0) -> None:
-        """Use (and create if needed) the index in directory."""
+    def __init__(
+        self, directory: str | os.PathLike[str], writer_timeout: float = 30.0, procs: int = 2
+    ) -> None:
+        """Use (and create if needed) the index in directory.
+
+        procs is the number of processes that write rebuilds and large batches.
+        """
         self.directory = Path(directory)
         self.writer_timeout = writer_timeout
+        self.procs = max(procs, 1)
         self._pointer = self.directory / "CURRENT"
         self._journal = self.directory / "JOURNAL"
         self._lock = threading.Lock()
@@ -168,23 +178,30 @@ class SearchIndex:
 
     def index(self, docs: Iterable[Document]) -> None:
         """Add documents, replacing any with the same id."""
-        docs = [dict(doc) for doc in docs]
+        docs = list({str(doc["id"]): dict(doc) for doc in docs}.values())  # the last one wins
         fields = [to_fields(doc) for doc in docs]
-        if fields:
+        if len(fields) >= BULK_MIN:
+            # Helper processes take a second to start: worth it for thousands of documents.
+            procs = self.procs if len(fields) >= 10 * BATCH else 1
+            self._write(lambda w: _replace(w, fields), {"index": docs}, procs=procs)
+        elif fields:
             self._write(lambda w: [w.update_document(**f) for f in fields], {"index": docs})
 
     def remove(self, ids: Iterable[str]) -> None:
         """Remove the documents with these ids (unknown ids are ignored)."""
         ids = [str(i) for i in ids]
         if ids:
-            self._write(lambda w: [w.delete_by_term("id", i) for i in ids], {"remove": ids})
+            self._write(lambda w: _delete(w, ids), {"remove": ids})
 
-    def _write(self, apply: Callable[[SegmentWriter], object], entry: dict[str, Any]) -> None:
-        """Apply a change under the current generation's write lock, waiting for it."""
+    def _write(self, apply: Callable[[Any], object], entry: dict[str, Any], procs: int = 0) -> None:
+        """Apply a change under the current generation's write lock, waiting for it.
+
+        procs=0 uses Whoosh's writer; 1 or more the bulk writer with that many processes.
+        """
         deadline = time.monotonic() + self.writer_timeout
         while True:
             name, ix = self._open_current()
-            writer = self._writer(ix, deadline)
+            writer = self._writer(ix, deadline, procs)
             if self._current() != name:  # a rebuild swapped generations while we waited
                 writer.cancel()
                 continue
@@ -199,10 +216,12 @@ class SearchIndex:
                 raise
             return
 
-    def _writer(self, ix: Any, deadline: float) -> SegmentWriter:
+    def _writer(self, ix: Any, deadline: float, procs: int = 0) -> Any:
         """Return a writer, retrying while another process writes until the deadline."""
         try:
             timeout = max(deadline - time.monotonic(), 0.0)
+            if procs:
+                return ParallelBulkWriter(ix, procs, timeout=timeout, delay=0.02, codec=CODEC)
             return ix.writer(timeout=timeout, delay=0.02, codec=CODEC)
         except LockError:
             raise SearchIndexBusyError(
@@ -213,13 +232,13 @@ class SearchIndex:
 
     # Rebuilding
 
-    def rebuild(self, docs: Iterable[Document], procs: int = 1, limitmb: int = 256) -> int:
+    def rebuild(self, docs: Iterable[Document], procs: int | None = None) -> int:
         """Build a new generation from docs, swap it in atomically; return the doc count."""
         with self._rebuild_lock():
             self._journal.write_text("")
             try:
                 path = _make_generation_dir(self.directory)
-                count = self._build(path, docs, procs, limitmb)
+                count = self._build(path, docs, procs or self.procs)
                 self._swap(path)
             finally:
                 with contextlib.suppress(FileNotFoundError):
@@ -254,24 +273,20 @@ class SearchIndex:
                 ) from None
             yield
 
-    def _build(self, path: Path, docs: Iterable[Document], procs: int, limitmb: int) -> int:
+    def _build(self, path: Path, docs: Iterable[Document], procs: int) -> int:
         """Write all docs into a new Whoosh index at path."""
         ix = whoosh_index.create_in(str(path), build_schema())
-        options: dict[str, Any] = {"limitmb": limitmb, "codec": CODEC}
-        if procs > 1:
-            # Keep one segment per process: merging them costs more than it saves per query.
-            options.update(procs=procs, multisegment=True)
-        writer = ix.writer(**options)
+        writer = ParallelBulkWriter(ix, procs, codec=CODEC)
         count = 0
         try:
             for doc in docs:
                 writer.add_document(**to_fields(doc))
                 count += 1
+            writer.commit()
         except BaseException:
             writer.cancel()
             shutil.rmtree(path, ignore_errors=True)
             raise
-        writer.commit()
         return count
 
     def _swap(self, path: Path) -> None:
@@ -285,9 +300,21 @@ class SearchIndex:
                 for entry in entries:
                     for doc in entry.get("index", []):
                         writer.update_document(**to_fields(doc))
-                    for doc_id in entry.get("remove", []):
-                        writer.delete_by_term("id", doc_id)
+                    _delete(writer, entry.get("remove", []))
                 writer.commit()
             self._point_to(path.name)
         finally:
             lock.cancel()
+
+
+def _delete(writer: Any, ids: Iterable[str]) -> None:
+    """Delete the documents with these ids, through one searcher for all of them."""
+    with writer.searcher() as searcher:
+        for doc_id in ids:
+            writer.delete_by_term("id", doc_id, searcher=searcher)
+
+
+def _replace(writer: ParallelBulkWriter, fields: list[dict[str, Any]]) -> None:
+    """Delete the old versions of these documents and add the new ones (a bulk update)."""
+    _delete(writer, (f["id"] for f in fields))
+    writer.add_documents(fields)
