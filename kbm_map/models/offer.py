@@ -94,7 +94,10 @@ class Offer(ListingMixin, db.Model):
     import_fingerprint: Mapped[str | None] = mapped_column(String(32))
 
     organization: Mapped[Organization | None] = relationship()
-    locations: Mapped[list[Location]] = relationship(secondary=offer_locations)
+    # By id, so that "the first Lernort" (search index, detail page, API) is the same everywhere.
+    locations: Mapped[list[Location]] = relationship(
+        secondary=offer_locations, order_by="Location.id"
+    )
     areas: Mapped[list[Term]] = relationship(secondary=offer_areas, order_by=Term.position)
     topics: Mapped[list[Term]] = relationship(secondary=offer_topics, order_by=Term.position)
     target_groups: Mapped[list[Term]] = relationship(

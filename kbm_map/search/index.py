@@ -23,7 +23,7 @@ from typing import Any
 
 from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import W3Codec
-from whoosh.index import LockError
+from whoosh.index import EmptyIndexError, LockError
 from whoosh.searching import Searcher
 
 from kbm_map.search.bulk import BATCH, ParallelBulkWriter
@@ -151,19 +151,24 @@ class SearchIndex:
         self._opened = (key, name, ix, columns)
         return columns
 
-    def query(self, query: SearchQuery) -> SearchResult:
-        """Answer a query from the newest committed state of the index."""
+    def _read(self, read: Callable[[Columns], Any]) -> Any:
+        """Call read with the newest columns, once more if a rebuild removed them meanwhile."""
         try:
-            return run_query(self._columns(), query)
-        except OSError:
-            # A rebuild removed the generation between our check and a lazy file open.
+            return read(self._columns())
+        except (OSError, EmptyIndexError):
+            # A rebuild removed the generation between our reading CURRENT and opening it,
+            # or between our check and a lazy file open.
             with self._lock:
                 self._opened = None
-            return run_query(self._columns(), query)
+            return read(self._columns())
+
+    def query(self, query: SearchQuery) -> SearchResult:
+        """Answer a query from the newest committed state of the index."""
+        return self._read(lambda columns: run_query(columns, query))
 
     def doc_count(self) -> int:
         """Return the number of documents in the index."""
-        return int(self._columns().live.sum())
+        return self._read(lambda columns: int(columns.live.sum()))
 
     def close(self) -> None:
         """Close open searchers."""
