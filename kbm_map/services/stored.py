@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
 
 from geoalchemy2.functions import ST_X, ST_Y
-from sqlalchemy import DateTime, String, Table, select, type_coerce
+from sqlalchemy import ColumnElement, DateTime, Row, Select, String, Table, select, type_coerce
 
 from ..extensions import db
 
@@ -72,10 +73,17 @@ class Existing(NamedTuple):
     links: dict[str, tuple]
 
 
-def load_existing(spec: Spec, source: str) -> dict[str, Existing]:
-    """Read the source's listings with the columns and links an import compares."""
-    model = spec.model
-    table = model.__table__
+def load_existing(
+    spec: Spec, source: str | None = None, ids: Collection[int] | None = None
+) -> dict[str, Existing]:
+    """Read listings with the columns and links an import compares: a source's, or by id.
+
+    A whole source is read with one query per table (fastest when every row is compared);
+    listings by id (the rows of a chunk that a refresh compares) in batches of BATCH ids.
+    """
+    if (source is None) == (ids is None):
+        raise TypeError("load_existing reads either a source or listings by id")
+    table = spec.model.__table__
     columns = [table.c[name] for name in spec.columns]
     geom = [ST_X(table.c.geom), ST_Y(table.c.geom)] if spec.has_geom else []
     stmt = select(
@@ -86,11 +94,13 @@ def load_existing(spec: Spec, source: str) -> dict[str, Existing]:
         table.c[spec.label],
         *columns,
         *geom,
-    ).where(table.c.source == source)
-    links = {link: _load_links(link, table, source) for link in spec.links}
+    )
+    if ids is None:
+        stmt = stmt.where(table.c.source == source)
+    links = {link: _load_links(link, table, source, ids) for link in spec.links}
     existing = {}
     width = len(columns)
-    for row in db.session.execute(stmt).all():
+    for row in _rows(stmt, table.c.id, ids):
         values = dict(zip(spec.columns, row[5 : 5 + width], strict=True))
         point = None
         if spec.has_geom and row[5 + width] is not None:
@@ -107,9 +117,12 @@ def load_existing(spec: Spec, source: str) -> dict[str, Existing]:
     return existing
 
 
-def _load_links(link: Link, owners: Table, source: str) -> dict[int, list[tuple]]:
-    """Return {listing id: [row tuple, …]} for the source's listings."""
+def _load_links(
+    link: Link, owners: Table, source: str | None, ids: Collection[int] | None
+) -> dict[int, list[tuple]]:
+    """Return {listing id: [row tuple, …]} for a source's listings, or for listings by id."""
     table = link.table
+    owner = table.c[link.owner]
     columns = [table.c[c] for c in link.columns]
     as_text = db.engine.dialect.name == "sqlite" and any(
         isinstance(c.type, DateTime) for c in columns
@@ -119,20 +132,28 @@ def _load_links(link: Link, owners: Table, source: str) -> dict[int, list[tuple]
         # hundreds of thousands of session times of a large source, fromisoformat (in C)
         # is several times faster. Only DateTime columns are read this way.
         columns = [type_coerce(c, String) if isinstance(c.type, DateTime) else c for c in columns]
-    stmt = (
-        select(table.c[link.owner], *columns)
-        .join(owners, owners.c.id == table.c[link.owner])
-        .where(owners.c.source == source)
-    )
+    stmt = select(owner, *columns)
+    if ids is None:
+        stmt = stmt.join(owners, owners.c.id == owner).where(owners.c.source == source)
     found: dict[int, list[tuple]] = defaultdict(list)
     if not as_text:
-        for row in db.session.execute(stmt).all():
+        for row in _rows(stmt, owner, ids):
             found[row[0]].append(tuple(row[1:]))
         return found
     parse = [_from_text if isinstance(table.c[c].type, DateTime) else None for c in link.columns]
-    for row in db.session.execute(stmt).all():
+    for row in _rows(stmt, owner, ids):
         found[row[0]].append(tuple(f(v) if f else v for f, v in zip(parse, row[1:], strict=True)))
     return found
+
+
+def _rows(stmt: Select, owner: ColumnElement, ids: Collection[int] | None) -> Iterator[Row]:
+    """Run a query as it is, or (given ids) once per batch of ids that the owner is among."""
+    if ids is None:
+        yield from db.session.execute(stmt).all()
+        return
+    wanted = list(ids)
+    for start in range(0, len(wanted), BATCH):
+        yield from db.session.execute(stmt.where(owner.in_(wanted[start : start + BATCH]))).all()
 
 
 def _from_text(value: str | None) -> datetime | None:
