@@ -4,7 +4,7 @@ Readers turn a file into RawRecords; a mapping file (TOML) says how their column
 target records. Nothing here touches the database: the import service upserts the results.
 """
 
-from .apply import apply_mapping
+from .apply import IsUnchanged, apply_mapping
 from .fingerprint import record_fingerprint
 from .mapping import Mapping, load_mapping, parse_mapping
 from .records import (
@@ -33,6 +33,7 @@ __all__ = [
     "KINDS",
     "GazetteerRecord",
     "ImportFileError",
+    "IsUnchanged",
     "LocationRecord",
     "MappedRecord",
     "Mapping",

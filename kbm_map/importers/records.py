@@ -67,7 +67,11 @@ class MappedRecord:
 
     def describe_warnings(self) -> list[str]:
         """Return the warnings as lines that name file and row."""
-        return [_where(self.file, self.row, w.field) + w.message for w in self.warnings]
+        return [self.describe(w) for w in self.warnings]
+
+    def describe(self, warning: RowWarning) -> str:
+        """Return a warning about this row as a line that names file, row and field."""
+        return _where(self.file, self.row, warning.field) + warning.message
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,12 @@ from .. import PROJECT_ROOT
 from ..errors import KbmMapError
 from ..importers import (
     ImportFileError,
+    IsUnchanged,
     MappedRecord,
     Mapping,
     RecordSource,
     Rejection,
+    Unchanged,
     apply_mapping,
     load_mapping,
     open_records,
@@ -59,17 +61,21 @@ def mapped_records(
     mapping: Mapping,
     records: RecordSource | None = None,
     region_bbox: tuple[float, float, float, float] | None = None,
-) -> Iterator[MappedRecord | Rejection]:
-    """Open a file (or use the records given) and apply the mapping; raise DataFileError."""
+    unchanged: IsUnchanged | None = None,
+) -> Iterator[MappedRecord | Rejection | Unchanged]:
+    """Open a file (or use the records given) and apply the mapping; raise DataFileError.
+
+    With `unchanged`, rows it accepts are passed on unmapped (see `apply_mapping`).
+    """
     try:
         source = records if records is not None else open_records(path, mapping)
-        results = apply_mapping(source, mapping, region_bbox=region_bbox)
+        results = apply_mapping(source, mapping, region_bbox=region_bbox, unchanged=unchanged)
     except ImportFileError as problem:
         raise DataFileError(str(problem)) from None
     return _file_errors_as_data_errors(results)
 
 
-def _file_errors_as_data_errors(results) -> Iterator[MappedRecord | Rejection]:
+def _file_errors_as_data_errors(results) -> Iterator[MappedRecord | Rejection | Unchanged]:
     """Pass results on; a file error found while reading becomes a DataFileError."""
     try:
         yield from results

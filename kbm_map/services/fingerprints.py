@@ -23,7 +23,7 @@ import functools
 import hashlib
 import importlib.metadata
 import json
-import re
+from collections.abc import Container
 from pathlib import Path
 
 from flask import current_app
@@ -41,8 +41,9 @@ _MAPPING_CODE = (
     *sorted((_SERVICES.parent / "importers").glob("*.py")),
     *(
         _SERVICES / f"{name}.py"
-        for name in ("imports", "planning", "stored", "entries", "upsert", "fingerprints")
+        for name in ("imports", "datafiles", "planning", "stored", "entries", "upsert")
     ),
+    _SERVICES / "fingerprints.py",
 )
 
 
@@ -114,35 +115,20 @@ def _code_fingerprint() -> str:
 def fingerprints_to_keep(
     mapped: list[MappedRecord],
     planned: list[Planned | Rejection],
-    warnings: list[str],
+    warned_rows: Container[int],
     has_geom: bool,
 ) -> dict[str, str | None]:
     """Return {external id: fingerprint to store, or None} for the planned rows of a chunk.
 
-    Rows with warnings (from the mapping or from planning, which names the row in each),
-    placed by the gazetteer or left without a position get none: they are read in full
-    every time, so that each run's report lists them, and a row that names a missing
-    Lernort is linked once the Lernort exists.
+    Rows with warnings (`warned_rows`: from the mapping or from planning), placed by the
+    gazetteer or left without a position get none: they are read in full every time, so
+    that each run's report lists them, and a row that names a missing Lernort is linked
+    once the Lernort exists.
     """
-    warned = _warned_rows(warnings, mapped)
     keep = {}
     for result, plan in zip(mapped, planned, strict=True):
         if isinstance(plan, Planned):
-            clean = not result.warnings and warned is not None and result.row not in warned
+            clean = result.row not in warned_rows
             placed = plan.precision is None and (not has_geom or plan.geom is not None)
             keep[plan.external_id] = result.fingerprint if clean and placed else None
     return keep
-
-
-def _warned_rows(warnings: list[str], mapped: list[MappedRecord]) -> set[int] | None:
-    """Return the rows warnings name ('file F, row N, …'); None if one names no row of F."""
-    if not mapped:
-        return set()
-    head = f"file {mapped[0].file}, row " if mapped[0].file else "row "
-    rows = set()
-    for warning in warnings:
-        number = re.match(r"\d+", warning[len(head) :])
-        if not warning.startswith(head) or number is None:
-            return None
-        rows.add(int(number[0]))
-    return rows

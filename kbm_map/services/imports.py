@@ -29,18 +29,15 @@ from sqlalchemy.exc import SQLAlchemyError
 from ..errors import KbmMapError
 from ..extensions import db
 from ..importers import (
-    ImportFileError,
     MappedRecord,
     RecordSource,
     Rejection,
     Unchanged,
-    apply_mapping,
-    open_records,
 )
 from ..models import ImportRun, Source, utcnow
 from ..models.offer import offer_locations
 from ..text import slugify
-from .datafiles import DataFileError, read_mapping, resolve_mapping
+from .datafiles import DataFileError, mapped_records, read_mapping, resolve_mapping
 from .fingerprints import context_fingerprint, fingerprints_to_keep
 from .planning import LocationPlanner, OfferPlanner, term_codes
 from .regions import assign_regions
@@ -191,19 +188,18 @@ def _run(summary, rules, mapping_text, path, records, progress, chunk_size) -> t
         "/".join(v.isoformat() for v in r if v is not None) for r in rows
     ]
     bbox = tuple(current_app.config["REGION_BBOX"])
-    results = _mapped_records(path, rules, records, bbox, upsert.is_unchanged)
+    results = mapped_records(path, rules, records, bbox, upsert.is_unchanged)
     for chunk in _chunks(results, chunk_size):
         upsert.keep([item.key for item in chunk if isinstance(item, Unchanged)])
         mapped = [item for item in chunk if isinstance(item, MappedRecord)]
-        warned_before = len(planner.stats.warnings)
         planned = planner.plan(mapped)
         rejected = [p for p in planned if isinstance(p, Rejection)]
         rejected += [item for item in chunk if isinstance(item, Rejection)]
         summary.rejected.extend(rejected)
         # A rejected row is still in the file: keep what an earlier import wrote for it.
         upsert.keep_rejected([r.key for r in rejected if r.key])
-        warnings = planner.stats.warnings[warned_before:]
-        fingerprints = fingerprints_to_keep(mapped, planned, warnings, planner.spec.has_geom)
+        warned = planner.stats.warned_rows
+        fingerprints = fingerprints_to_keep(mapped, planned, warned, planner.spec.has_geom)
         upsert.write([p for p in planned if isinstance(p, Planned)], fingerprints)
         summary.rows += len(chunk)
         if progress:
@@ -249,19 +245,6 @@ def _last_context(source: str, rules, mapping_text: bytes) -> tuple:
     if context != known.context_fingerprint:
         return None, None
     return context, known.fingerprinted_at
-
-
-def _mapped_records(path, rules, records, bbox, unchanged) -> Iterator:
-    """Open the file (or use the records given) and map it; raise DataFileError."""
-    try:
-        source = records if records is not None else open_records(path, rules)
-        results = apply_mapping(source, rules, region_bbox=bbox, unchanged=unchanged)
-    except ImportFileError as problem:
-        raise DataFileError(str(problem)) from None
-    try:
-        yield from results
-    except ImportFileError as problem:  # found while reading on
-        raise DataFileError(str(problem)) from None
 
 
 def write_report(rejected: list[Rejection], path: Path) -> Path:

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from sqlalchemy import String, select
 
 from ..extensions import db
 from ..geo.gazetteer import Gazetteer, gazetteer_size
-from ..importers import LocationRecord, MappedRecord, Mapping, OfferRecord, Rejection
+from ..importers import (
+    LocationRecord,
+    MappedRecord,
+    Mapping,
+    OfferRecord,
+    Rejection,
+    RowWarning,
+)
 from ..models import Location, Offer, OfferSession, Organization, Term, Vocabulary
 from ..models.offer import offer_locations
 from ..models.taxonomy import location_areas, offer_areas, offer_target_groups, offer_topics
@@ -65,6 +73,14 @@ class PlanStats:
     geocoded: Counter = field(default_factory=Counter)  # precision -> rows
     unplaced: list[tuple[str, int, str, str]] = field(default_factory=list)  # file, row, id, name
     warnings: list[str] = field(default_factory=list)
+    warned_rows: set[int] = field(default_factory=set)  # rows (of the one file) with a warning
+
+    def warn(self, result: MappedRecord, warnings: Iterable[RowWarning]) -> None:
+        """Record warnings about a row: as lines naming file, row and field, and the row."""
+        lines = [result.describe(warning) for warning in warnings]
+        if lines:
+            self.warnings.extend(lines)
+            self.warned_rows.add(result.row)
 
 
 def term_ids(vocabulary: Vocabulary) -> dict[str, int]:
@@ -137,7 +153,7 @@ class Planner:
         self.prepare(chunk)
         planned: list[Planned | Rejection] = []
         for result in chunk:
-            self.stats.warnings.extend(result.describe_warnings())
+            self.stats.warn(result, result.warnings)
             try:
                 planned.append(self.plan_one(result, orgs))
             except RowRejectedError as problem:
@@ -188,10 +204,8 @@ class Planner:
         for code in codes:
             term = known.get(code.casefold())
             if term is None:
-                self.stats.warnings.append(
-                    f"file {result.file}, row {result.row}, field {name}: {code!r} is not a "
-                    "known code of the taxonomy; left out"
-                )
+                message = f"{code!r} is not a known code of the taxonomy; left out"
+                self.stats.warn(result, [RowWarning(name, message)])
             else:
                 ids.append(term)
         found = tuple(sorted({(i,) for i in ids}))
@@ -235,10 +249,10 @@ class LocationPlanner(Planner):
         if record.kind:
             kind_id = self.kinds.get(record.kind.casefold())
             if kind_id is None:
-                self.stats.warnings.append(
-                    f"file {result.file}, row {result.row}, field kind: {record.kind!r} is not "
-                    "in the taxonomy (run `kbm-map init-db`); left out"
+                message = (
+                    f"{record.kind!r} is not in the taxonomy (run `kbm-map init-db`); left out"
                 )
+                self.stats.warn(result, [RowWarning("kind", message)])
         columns = {"kind_id": kind_id, "organization_id": self._organization(record, orgs)}
         links = {}
         if self.filled & {"areas", "kind"}:
@@ -336,11 +350,13 @@ class OfferPlanner(Planner):
                 f"no Lernort with the id(s) {', '.join(missing)} (import the Lernorte first, "
                 "or write source:id)",
             )
-        for ref in missing:
-            self.stats.warnings.append(
-                f"file {result.file}, row {result.row}, field locations: no Lernort with the "
-                f"id {ref!r}; left out"
-            )
+        self.stats.warn(
+            result,
+            [
+                RowWarning("locations", f"no Lernort with the id {ref!r}; left out")
+                for ref in missing
+            ],
+        )
         return tuple(sorted(found))
 
     def _place(self, ref: str) -> int | None:
