@@ -88,8 +88,10 @@ def region_of(geom_column):
 def assign_regions(location_ids: Iterable[int] | None = None) -> int:
     """Set each Lernort's region by point in polygon (all, or those given); return rows changed.
 
-    One UPDATE per batch that only touches rows whose region really changes, so updated_at
-    moves only for them.
+    One UPDATE per batch that only touches rows whose region really changes, leaving
+    `updated_at` as it is: the region follows from the position (whose own change moves
+    `updated_at`) and the regions' outlines, and is no change of the entry's content. So a
+    refresh also goes on skipping the rows of Lernorte that were only placed (entries.py).
     """
     table = Location.__table__
     found = region_of(table.c.geom)
@@ -103,12 +105,12 @@ def assign_regions(location_ids: Iterable[int] | None = None) -> int:
         placed = (
             update(table)
             .where(table.c.geom.isnot(None), table.c.region_id.is_distinct_from(found), *scope)
-            .values(region_id=found)
+            .values(region_id=found, updated_at=table.c.updated_at)
         )
         unplaced = (
             update(table)
             .where(table.c.geom.is_(None), table.c.region_id.isnot(None), *scope)
-            .values(region_id=None)
+            .values(region_id=None, updated_at=table.c.updated_at)
         )
         changed += db.session.execute(placed).rowcount + db.session.execute(unplaced).rowcount
     return changed

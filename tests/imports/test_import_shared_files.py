@@ -95,6 +95,22 @@ def test_regions_import_again_changes_nothing_and_keeps_updated_at(app_ctx, shar
     assert dict(db.session.execute(select(Location.id, Location.updated_at)).all()) == before
 
 
+def test_assigning_regions_leaves_updated_at_alone(app_ctx, shared_data):
+    # A Gemeinde follows from the position and the outlines: derived, not a change of the
+    # entry's content, which updated_at dates (API, exports, the sitemap's lastmod).
+    run_import(shared_data / FULDA_SCHOOLS, "jedeschule-schulen", "fulda", update_index=False)
+    before = dict(db.session.execute(select(Location.id, Location.updated_at)).all())
+    assert import_regions(shared_data / FULDA_GEMEINDEN).locations_assigned == 105
+    assert dict(db.session.execute(select(Location.id, Location.updated_at)).all()) == before
+
+
+def test_lernorte_imported_into_regions_keep_their_creation_time(app_ctx, shared_data, count):
+    import_regions(shared_data / FULDA_GEMEINDEN)
+    run_import(shared_data / FULDA_SCHOOLS, "jedeschule-schulen", "fulda", update_index=False)
+    assert count(Location, Location.region_id.isnot(None)) == 105
+    assert count(Location, Location.updated_at != Location.created_at) == 0
+
+
 def test_population_is_set_by_ags(app_ctx, shared_data, tmp_path):
     figures = tmp_path / "einwohner.csv"
     figures.write_text(

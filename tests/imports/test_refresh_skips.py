@@ -14,9 +14,10 @@ from kbm_map.importers.builders import BUILDERS
 from kbm_map.models import Location, Offer, Source
 from kbm_map.services.audit import record_change
 from kbm_map.services.imports import run_import
+from kbm_map.services.regions import import_regions
 
 from . import test_offers
-from .conftest import location
+from .conftest import FULDA_GEMEINDEN, location
 from .test_offers import COUNSELLING, COURSE, offer
 from .test_refresh import refresh, updated_at
 
@@ -182,16 +183,39 @@ def test_dry_run_skips_alike_and_stores_nothing(fulda, fulda_copy, table, mapped
     assert (fingerprints(), source_marks()) == (before, marks)
 
 
-def test_rows_with_warnings_are_read_and_reported_every_time(offers_file, mapped):
-    course = {**COURSE, "Themen": "sprache; astrologie"}
-    files = offers_file(course, COUNSELLING)
+def test_regions_import_leaves_the_lernorte_skipped(fulda, shared_data, mapped):
+    import_regions(shared_data / FULDA_GEMEINDEN)
+    mapped.clear()  # the Gemeinden
+    assert refresh("fulda").unchanged == 105
+    assert mapped == []
+
+
+def test_lernorte_placed_in_a_region_by_the_import_are_skipped_next_time(
+    fulda_regions, fulda_copy, mapped
+):
+    run_import(fulda_copy, "jedeschule-schulen", "fulda", update_index=False)
+    assert location("HE-4101-0").region_id == fulda_regions["06631016"]
+    mapped.clear()
+    assert refresh("fulda").unchanged == 105
+    assert mapped == []
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"Themen": "sprache; astrologie"}, "topics"),  # a warning from planning
+        ({"E-Mail": "kurse at vhs-fulda.de"}, "registration_email"),  # from the mapping
+    ],
+)
+def test_rows_with_warnings_are_read_and_reported_every_time(offers_file, mapped, change, field):
+    files = offers_file({**COURSE, **change}, COUNSELLING)
     run_import(*files, "kurse", update_index=False)
     marks = fingerprints(Offer)
     assert marks["K1"] is None and marks["B1"] is not None
     mapped.clear()
     summary = refresh("kurse")
     assert summary.unchanged == 2
-    assert [w.split(":")[0] for w in summary.warnings] == ["file kurse.csv, row 2, field topics"]
+    assert [w.split(":")[0] for w in summary.warnings] == [f"file kurse.csv, row 2, field {field}"]
     assert mapped == [2]
 
 
