@@ -34,6 +34,7 @@ from kbm_map.search.analysis import gram_terms, spell_terms, text_terms
 BATCH = 500  # documents handed to a helper process at a time
 
 Analyse = Callable[[str], Mapping[str, int]]
+Prepare = Callable[[Any], Mapping[str, Any]]  # an item (e.g. a search document) -> its fields
 
 # Field name -> the function giving the same terms as the field's analyzer (schema.py).
 FAST_ANALYSIS: dict[str, Analyse] = {
@@ -142,30 +143,23 @@ class BulkWriter(SegmentWriter):
             return analyse(value)
         return {term.decode("utf-8"): freq for term, freq, _, _ in field.index(value)}
 
-    def commit(self, segments: Sequence[Any] = (), **_ignored: Any) -> None:
-        """Write the new segment (and finished helpers' segments) beside the existing ones.
-
-        Existing segments are never merged here.
-        """
-        self._check_state()
-        final = [*self.segments, *segments]
-        if self._added:
-            final.append(self._finalize_segment())
-        else:
-            self._close_segment()
-        self._commit_toc(final)
-        self._finish()
+    def commit(self, **_ignored: Any) -> None:
+        """Write the new segment beside the existing ones (which are never merged here)."""
+        self.commit_segments([self.finish_segment()])
 
     def finish_segment(self) -> Any:
-        """Write this writer's segment without committing it; return it (helper processes)."""
+        """Write this writer's segment without committing it; return it (None if empty)."""
         self._check_state()
         if self._added:
-            segment = self._finalize_segment()
-        else:
-            segment = None
-            self._close_segment()  # its empty files go with the parent's next commit
-        self.is_closed = True
-        return segment
+            return self._finalize_segment()
+        self._close_segment()  # its empty files go with the next commit's clean-up
+        return None
+
+    def commit_segments(self, segments: Sequence[Any]) -> None:
+        """Commit finished segments (None for an empty one) beside the existing ones."""
+        self._check_state()
+        self._commit_toc([*self.segments, *(s for s in segments if s is not None)])
+        self._finish()
 
     def _flush_segment(self) -> None:
         """Write the postings of every field, term by term, then close the segment's files."""
@@ -311,11 +305,19 @@ class ParallelBulkWriter:
     error leaves the index as it was.
     """
 
-    def __init__(self, ix: Any, procs: int = 2, **kwargs: Any) -> None:
-        """Open the writer (taking the write lock); procs - 1 helpers start with the 1st batch."""
+    def __init__(
+        self, ix: Any, procs: int = 2, prepare: Prepare | None = None, **kwargs: Any
+    ) -> None:
+        """Open the writer (taking the write lock); procs - 1 helpers start with the 1st batch.
+
+        prepare turns each added item into the fields of a document; without it, items are
+        the fields. It runs here: a search document takes longer to pickle for a helper
+        than its fields (dates, many keys), which costs this process more than it saves.
+        """
         self.writer = BulkWriter(ix, **kwargs)
         self._procs = procs
-        self._batch: list[dict[str, Any]] = []
+        self._prepare = prepare
+        self._batch: list[Any] = []
         self._helpers: list[Any] = []
 
     def _start_helpers(self) -> None:
@@ -340,16 +342,16 @@ class ParallelBulkWriter:
         """Return a searcher over the existing segments, for many deletions in a row."""
         return self.writer.searcher()
 
-    def add_document(self, **fields: Any) -> None:
+    def add(self, item: Any) -> None:
         """Add one document (handed on in batches)."""
-        self._batch.append(fields)
+        self._batch.append(self._prepare(item) if self._prepare else item)
         if len(self._batch) >= BATCH:
             self._hand_on()
 
-    def add_documents(self, documents: Iterable[Mapping[str, Any]]) -> None:
+    def add_all(self, items: Iterable[Any]) -> None:
         """Add many documents."""
-        for fields in documents:
-            self.add_document(**fields)
+        for item in items:
+            self.add(item)
 
     def _hand_on(self) -> None:
         """Give the batch to an idle helper, or write it here when all are busy."""
@@ -366,18 +368,19 @@ class ParallelBulkWriter:
             self.writer.add_document(**fields)
 
     def commit(self) -> None:
-        """Wait for the helpers' segments and commit them with this process's one."""
+        """Write this process's segment while the helpers write theirs; commit them all."""
         try:
             if self._batch:
                 self._hand_on()
             for _ in self._helpers:
                 self._wait(lambda: self._inbox.put(None, timeout=1.0), queue.Full)
-            segments = [self._wait(self._answer, queue.Empty) for _ in self._helpers]
+            segments = [self.writer.finish_segment()]
+            segments += [self._wait(self._answer, queue.Empty) for _ in self._helpers]
         except BaseException:
             self.cancel()
             raise
         self._stop_helpers()
-        self.writer.commit([segment for segment in segments if segment is not None])
+        self.writer.commit_segments(segments)
 
     def _answer(self) -> Any:
         """Return the next helper's segment (None if it had no documents)."""

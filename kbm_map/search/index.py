@@ -184,12 +184,12 @@ class SearchIndex:
     def index(self, docs: Iterable[Document]) -> None:
         """Add documents, replacing any with the same id."""
         docs = list({str(doc["id"]): dict(doc) for doc in docs}.values())  # the last one wins
-        fields = [to_fields(doc) for doc in docs]
-        if len(fields) >= BULK_MIN:
+        if len(docs) >= BULK_MIN:
             # Helper processes take a second to start: worth it for thousands of documents.
-            procs = self.procs if len(fields) >= 10 * BATCH else 1
-            self._write(lambda w: _replace(w, fields), {"index": docs}, procs=procs)
-        elif fields:
+            procs = self.procs if len(docs) >= 10 * BATCH else 1
+            self._write(lambda w: _replace(w, docs), {"index": docs}, procs=procs)
+        elif docs:
+            fields = [to_fields(doc) for doc in docs]
             self._write(lambda w: [w.update_document(**f) for f in fields], {"index": docs})
 
     def remove(self, ids: Iterable[str]) -> None:
@@ -226,7 +226,9 @@ class SearchIndex:
         try:
             timeout = max(deadline - time.monotonic(), 0.0)
             if procs:
-                return ParallelBulkWriter(ix, procs, timeout=timeout, delay=0.02, codec=CODEC)
+                return ParallelBulkWriter(
+                    ix, procs, to_fields, timeout=timeout, delay=0.02, codec=CODEC
+                )
             return ix.writer(timeout=timeout, delay=0.02, codec=CODEC)
         except LockError:
             raise SearchIndexBusyError(
@@ -281,11 +283,11 @@ class SearchIndex:
     def _build(self, path: Path, docs: Iterable[Document], procs: int) -> int:
         """Write all docs into a new Whoosh index at path."""
         ix = whoosh_index.create_in(str(path), build_schema())
-        writer = ParallelBulkWriter(ix, procs, codec=CODEC)
+        writer = ParallelBulkWriter(ix, procs, to_fields, codec=CODEC)
         count = 0
         try:
             for doc in docs:
-                writer.add_document(**to_fields(doc))
+                writer.add(doc)
                 count += 1
             writer.commit()
         except BaseException:
@@ -319,7 +321,7 @@ def _delete(writer: Any, ids: Iterable[str]) -> None:
             writer.delete_by_term("id", doc_id, searcher=searcher)
 
 
-def _replace(writer: ParallelBulkWriter, fields: list[dict[str, Any]]) -> None:
+def _replace(writer: ParallelBulkWriter, docs: list[Document]) -> None:
     """Delete the old versions of these documents and add the new ones (a bulk update)."""
-    _delete(writer, (f["id"] for f in fields))
-    writer.add_documents(fields)
+    _delete(writer, (str(doc["id"]) for doc in docs))
+    writer.add_all(docs)
