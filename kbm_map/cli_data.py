@@ -194,12 +194,24 @@ def regions_group():
 @click.option("--mapping", "-m", default="bkg-gemeinden", show_default=True)
 @click.option("--population", type=click.Path(dir_okay=False), help="CSV of inhabitants per AGS.")
 @click.option("--population-mapping", default="destatis-kreise", show_default=True)
+@click.option(
+    "--no-index",
+    is_flag=True,
+    help="Leave the search index alone (run `kbm-map reindex` afterwards).",
+)
 @reports_errors
-def regions_import_command(file: str, mapping: str, population, population_mapping: str):
-    """Import regions from FILE (upsert by code) and give every Lernort its region."""
+def regions_import_command(
+    file: str, mapping: str, population, population_mapping: str, no_index: bool
+):
+    """Import regions from FILE (upsert by code) and give every Lernort its region.
+
+    When Lernorte change region, the search index is rebuilt afterwards.
+    """
     from .services.regions import import_regions
 
-    summary = import_regions(file, mapping, population, population_mapping)
+    summary = import_regions(
+        file, mapping, population, population_mapping, update_index=not no_index
+    )
     click.echo(
         f"Regions: {summary.new} new, {summary.changed} changed, {summary.unchanged} unchanged, "
         f"{len(summary.rejected)} rejected; {summary.locations_assigned} Lernorte got a new region "
@@ -211,6 +223,8 @@ def regions_import_command(file: str, mapping: str, population, population_mappi
             f"{summary.population_unmatched} rows matched no region"
         )
     _listing("Rejected", [str(r) for r in summary.rejected])
+    if summary.index_note:
+        click.echo(f"Note: {summary.index_note}")
 
 
 @click.group("gazetteer")

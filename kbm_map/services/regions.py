@@ -36,6 +36,7 @@ class RegionSummary:
     population_unmatched: int = 0
     locations_assigned: int = 0
     seconds: float = 0.0
+    index_note: str | None = None  # set when the search index could not follow
 
 
 class region_index_meets(FunctionElement):  # noqa: N801 - reads like the SQL it renders
@@ -121,8 +122,13 @@ def import_regions(
     mapping: str | Path = DEFAULT_MAPPING,
     population: str | Path | None = None,
     population_mapping: str | Path = DEFAULT_POPULATION_MAPPING,
+    update_index: bool = True,
 ) -> RegionSummary:
-    """Upsert regions by code from a file, add population figures, then place every Lernort."""
+    """Upsert regions by code from a file, add population figures, then place every Lernort.
+
+    When Lernorte changed region, the search index is rebuilt after the commit (the
+    Gemeinde facet of them and of their Angebote changes; a rebuild is the bulk path).
+    """
     began = time.perf_counter()
     rules = read_mapping(mapping, "region")
     population_rules = read_mapping(population_mapping, "population") if population else None
@@ -145,6 +151,13 @@ def import_regions(
     except BaseException:
         db.session.rollback()
         raise
+    if update_index and summary.locations_assigned:
+        from .indexing import rebuild_index
+
+        try:
+            rebuild_index()
+        except Exception as error:  # the regions are committed; the index can be rebuilt
+            summary.index_note = f"search index not updated ({error}); run `kbm-map reindex`"
     summary.seconds = time.perf_counter() - began
     return summary
 

@@ -15,8 +15,10 @@ from sqlalchemy import select
 from kbm_map.extensions import db
 from kbm_map.geo.gazetteer import PLACE, POSTCODE, Hit, locate
 from kbm_map.models import Location, Organization, PostcodePlace, Region, Term
+from kbm_map.search import SearchQuery
 from kbm_map.services.gazetteer import import_gazetteer
 from kbm_map.services.imports import run_import
+from kbm_map.services.indexing import search_index
 from kbm_map.services.regions import import_regions, region_of
 
 from .conftest import FULDA_GEMEINDEN, FULDA_SCHOOLS, location
@@ -84,6 +86,19 @@ def test_regions_import_places_every_fulda_school_in_its_gemeinde(app_ctx, share
     assert by_school["HE-5390-0"] == "06631009"  # Fulda
     assert by_school["HE-4101-0"] == "06631016"  # Kalbach
     assert len(set(by_school.values())) == 23
+
+
+def test_regions_import_brings_the_gemeinde_facet_of_the_search_up_to_date(app_ctx, shared_data):
+    run_import(shared_data / FULDA_SCHOOLS, "jedeschule-schulen", "fulda")
+    facets = ("regions",)
+    assert search_index().query(SearchQuery(facets=facets)).facets["regions"] == {}
+    import_regions(shared_data / FULDA_GEMEINDEN)
+    regions = search_index().query(SearchQuery(facets=facets)).facets["regions"]
+    stmt = select(Region.code).join(Location, Location.region_id == Region.id)
+    assert regions == Counter(db.session.scalars(stmt))
+    assert (len(regions), sum(regions.values())) == (23, 105)
+    kalbach = search_index().query(SearchQuery(regions=["06631016"], per_page=100))
+    assert "location:" + str(location("HE-4101-0", "fulda").id) in {h.id for h in kalbach.hits}
 
 
 def test_regions_import_again_changes_nothing_and_keeps_updated_at(app_ctx, shared_data):
