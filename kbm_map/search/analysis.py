@@ -91,7 +91,7 @@ def spell_analyzer():  # noqa: ANN201
 @lru_cache(maxsize=200_000)
 def _stemmed(token: str) -> str | None:
     """Return the stemmed-field term of one token, None for a stopword or a short word."""
-    folded = fold(token.lower())
+    folded = fold(token)  # fold() lowercases first
     if len(folded) < 2 or folded in STOPWORDS:
         return None
     return _stem(folded)
@@ -100,7 +100,7 @@ def _stemmed(token: str) -> str | None:
 @lru_cache(maxsize=200_000)
 def _token_grams(token: str) -> tuple[str, ...]:
     """Return the 4-grams of one folded, unstemmed token (none for shorter tokens)."""
-    folded = fold(token.lower())
+    folded = fold(token)  # fold() lowercases first
     return tuple(folded[i : i + GRAM_SIZE] for i in range(len(folded) - GRAM_SIZE + 1))
 
 

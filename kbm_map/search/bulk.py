@@ -236,13 +236,13 @@ def _write_term(postwriter: Any, format_: Any, docs: np.ndarray, freqs, rounded)
     # Most terms have a handful of postings: plain lists beat numpy's per-call cost there.
     all_ids = docs.tolist()
     all_freqs = freqs.tolist() if freqs is not None else None
+    stored_boost = float(np.float32(boost))  # as the array("f") of weights keeps it
     for start in range(0, len(all_ids), limit):
         ids = all_ids[start : start + limit]
-        deltas = [ids[0], *(b - a for a, b in zip(ids, ids[1:], strict=False))]
+        deltas = (ids[0], *(b - a for a, b in zip(ids, ids[1:], strict=False)))
         if all_freqs is None:  # Existence: every weight is the field boost, no values
-            stored = float(np.float32(boost))  # as the array("f") of weights keeps it
-            weights = None if stored == 1.0 else stored
-            weight_sum, maxweight, values = stored * len(ids), boost, None
+            weights = None if stored_boost == 1.0 else stored_boost
+            weight_sum, maxweight, values = stored_boost * len(ids), boost, None
         else:
             block_freqs = all_freqs[start : start + limit]
             as_float = array("f", [f * boost for f in block_freqs]).tolist()
@@ -257,7 +257,7 @@ def _write_term(postwriter: Any, format_: Any, docs: np.ndarray, freqs, rounded)
             values = b"".join(map(pack_uint, block_freqs))  # Frequency's value bytes
         block = _Block(ids, weight_sum, lengths[start : start + limit], maxweight)
         postwriter._terminfo.add_block(block)
-        data = dumps((tuple(deltas), weights, values), 2)
+        data = dumps((deltas, weights, values), 2)
         if compression:
             data = zlib.compress(data, compression)
         info = dumps(
