@@ -10,7 +10,7 @@ import pytest
 from geoalchemy2.functions import ST_X, ST_Y
 from sqlalchemy import select
 
-from kbm_map.cli_data import _termination_as_interrupt
+from kbm_map.cli.data import _termination_as_interrupt
 from kbm_map.extensions import db
 from kbm_map.importers import load_mapping, open_records
 from kbm_map.models import AuditEntry, ImportRun, Location, Organization

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from .cli import reports_errors
+from .common import reports_errors
 
 KIND_NAMES = {"location": "Lernort", "offer": "Angebot", "import": "Import"}
 
@@ -16,7 +16,7 @@ KIND_NAMES = {"location": "Lernort", "offer": "Angebot", "import": "Import"}
 @reports_errors
 def check_command(limit: int):
     """Report what needs attention; exit status 1 if anything does (for cron mails)."""
-    from .services.freshness import findings
+    from ..services.freshness import findings
 
     attention = False
     for finding in findings():

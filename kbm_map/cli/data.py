@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import signal
 import sys
 import threading
@@ -12,23 +11,9 @@ from pathlib import Path
 import click
 from tqdm import tqdm
 
+from .common import reports_errors
+
 SHOWN = 20  # lines of each list (withdrawn, without position, rejected) printed
-
-
-def reports_errors(command):
-    """Apply kbm_map.cli.reports_errors when the command runs.
-
-    kbm_map.cli imports this module for its command list, so importing it back at import
-    time would fail for whoever imports this module first.
-    """
-
-    @functools.wraps(command)
-    def wrapper(*args, **kwargs):
-        from .cli import reports_errors as one_line_errors
-
-        return one_line_errors(command)(*args, **kwargs)
-
-    return wrapper
 
 
 @contextmanager
@@ -100,7 +85,7 @@ def _print_summary(summary, report: Path | None) -> None:
 
 def _write_report(summary, report: str | None) -> Path | None:
     """Write the rejected rows to the report file (by default only if there are any)."""
-    from .services.imports import write_report
+    from ..services.imports import write_report
 
     if report is None and not summary.rejected:
         return None
@@ -131,7 +116,7 @@ def _write_report(summary, report: str | None) -> Path | None:
 @reports_errors
 def import_command(file: str, mapping: str, source, dry_run: bool, report, no_index: bool):
     """Import Lernorte or Angebote from FILE and remember it as a source for `refresh`."""
-    from .services.imports import run_import
+    from ..services.imports import run_import
 
     try:
         with _termination_as_interrupt(), _progress(Path(file).name) as progress:
@@ -154,7 +139,7 @@ def import_command(file: str, mapping: str, source, dry_run: bool, report, no_in
 @reports_errors
 def refresh_command(sources: tuple[str, ...]):
     """Re-import every recorded source (or the ones named) from its file or URL."""
-    from .services.refresh import recorded_sources, refresh_sources
+    from ..services.refresh import recorded_sources, refresh_sources
 
     if not recorded_sources(sources):
         click.echo("No sources recorded yet: `kbm-map import` records each file it imports.")
@@ -207,7 +192,7 @@ def regions_import_command(
 
     When Lernorte change region, the search index is rebuilt afterwards.
     """
-    from .services.regions import import_regions
+    from ..services.regions import import_regions
 
     summary = import_regions(
         file, mapping, population, population_mapping, update_index=not no_index
@@ -238,7 +223,7 @@ def gazetteer_group():
 @reports_errors
 def gazetteer_import_command(file: str, mapping: str):
     """Replace the gazetteer with the postcodes and places in FILE."""
-    from .services.gazetteer import import_gazetteer
+    from ..services.gazetteer import import_gazetteer
 
     with _progress(Path(file).name) as progress:
         summary = import_gazetteer(file, mapping, progress=progress)
@@ -263,7 +248,7 @@ def gazetteer_import_command(file: str, mapping: str):
 @reports_errors
 def export_command(file: str, fmt: str, offers: bool, source: str | None):
     """Export the published Lernorte or Angebote with attribution and licence notes."""
-    from .exports import export
+    from ..exports import export
 
     written = export(file, fmt, offers=offers, source=source)
     click.echo(

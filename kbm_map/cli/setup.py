@@ -1,50 +1,21 @@
-"""The `kbm-map` command line (also reachable as `flask --app kbm_map …`)."""
+"""Setting up an installation: init-db, demo, reindex, create-user, config."""
 
 from __future__ import annotations
 
-import functools
-import sys
 import time
 
 import click
-from flask import Flask, current_app
-from flask.cli import FlaskGroup
+from flask import current_app
 
-from .errors import KbmMapError
-from .search import SearchIndexBusyError
-
-HELP = """kbm-map: the Bildungslandkarte of your region.
-
-\b
-First steps:
-  kbm-map init-db            create the database (or bring it up to date)
-  kbm-map demo               fill it with a made-up demo region
-  kbm-map create-user EMAIL  add a staff account (asks for the password)
-  kbm-map run                serve the site on http://127.0.0.1:5000
-
-Settings come from KBM_* environment variables; `kbm-map config` lists them.
-"""
-
-
-def reports_errors(command):
-    """Turn errors a user can cause into one line on stderr and exit status 1."""
-
-    @functools.wraps(command)
-    def wrapper(*args, **kwargs):
-        try:
-            return command(*args, **kwargs)
-        except (KbmMapError, SearchIndexBusyError) as exc:
-            raise click.ClickException(str(exc)) from None
-
-    return wrapper
+from .common import reports_errors
 
 
 @click.command("init-db")
 @reports_errors
 def init_db_command():
     """Create the database schema or migrate it to the newest version."""
-    from .db import check_connection, upgrade_schema
-    from .services.taxonomy import seed_terms
+    from ..db import check_connection, upgrade_schema
+    from ..services.taxonomy import seed_terms
 
     backend = check_connection()
     upgrade_schema()
@@ -59,7 +30,7 @@ def init_db_command():
 @reports_errors
 def demo_command(locations: int, offers: int, seed: int):
     """Replace the demo data with a made-up region (other data is left alone)."""
-    from .demo import load_demo
+    from ..demo import load_demo
 
     if locations < 1 or offers < 0:
         raise click.BadParameter("needs at least one Lernort and no negative offers")
@@ -74,7 +45,7 @@ def demo_command(locations: int, offers: int, seed: int):
 
 def _rebuild_search_index() -> None:
     """Rebuild the search index and say how long it took."""
-    from .services.indexing import rebuild_index
+    from ..services.indexing import rebuild_index
 
     began = time.perf_counter()
     click.echo("Building the search index …")
@@ -103,7 +74,7 @@ def reindex_command():
 @reports_errors
 def create_user_command(email: str, name: str, role: str, password: str):
     """Add a staff account; there is no default password anywhere."""
-    from .services.users import create_user
+    from ..services.users import create_user
 
     user = create_user(email, name, role, password)
     click.echo(f"Created {user.role} account {user.email}.")
@@ -112,7 +83,7 @@ def create_user_command(email: str, name: str, role: str, password: str):
 @click.command("config")
 def config_command():
     """Show the KBM_* settings in effect (secrets hidden)."""
-    from .config import SETTINGS
+    from ..config import SETTINGS
 
     for setting in SETTINGS:
         value = current_app.config.get(setting.key)
@@ -125,38 +96,10 @@ def config_command():
         click.echo(f"{setting.env:28} {value}\n{'':28} {setting.help}")
 
 
-from .cli_check import check_command  # noqa: E402  (it uses reports_errors from above)
-from .cli_data import DATA_COMMANDS  # noqa: E402  (it uses reports_errors from above)
-from .static_site import build_static_command  # noqa: E402  (it uses reports_errors too)
-
-COMMANDS = (
+SETUP_COMMANDS = (
     init_db_command,
     demo_command,
     reindex_command,
     create_user_command,
     config_command,
-    *DATA_COMMANDS,
-    build_static_command,
-    check_command,
 )
-
-
-def init_app(app: Flask) -> None:
-    """Register the kbm-map commands on the app's CLI."""
-    for command in COMMANDS:
-        app.cli.add_command(command)
-
-
-def main() -> None:
-    """Run the `kbm-map` console script."""
-    from . import create_app
-
-    try:
-        app = create_app()
-    except KbmMapError as exc:
-        click.echo(f"Error: {exc}", err=True)
-        sys.exit(2)
-    group = FlaskGroup(
-        create_app=lambda: app, help=HELP, load_dotenv=False, add_version_option=False
-    )
-    group.main(prog_name="kbm-map")
