@@ -1,0 +1,1 @@
+"""Bildungsmonitoring: population, coverage, reachability and gaps per Gemeinde, and reports."""
