@@ -63,6 +63,12 @@ SETTINGS = (
     Setting("KBM_DEFAULT_LANGUAGE", "BABEL_DEFAULT_LOCALE", "de", "default UI language"),
     Setting("KBM_LANGUAGES", "LANGUAGES", " ".join(SUPPORTED_LANGUAGES), "UI languages offered"),
     Setting(
+        "KBM_SEARCH_BACKEND",
+        "SEARCH_BACKEND",
+        "whoosh",
+        "whoosh (index on this machine's disk) or postgres (in the database, for several servers)",
+    ),
+    Setting(
         "KBM_SEARCH_INDEX_DIR",
         "SEARCH_INDEX_DIR",
         "",
@@ -114,6 +120,7 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
     if not config["SQLALCHEMY_DATABASE_URI"]:
         config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(instance_path) / 'kbm-map.sqlite'}"
     config["SQLALCHEMY_DATABASE_URI"] = _check_database_url(config["SQLALCHEMY_DATABASE_URI"])
+    config["SEARCH_BACKEND"] = _check_search_backend(config)
     if not config["SEARCH_INDEX_DIR"]:
         config["SEARCH_INDEX_DIR"] = str(Path(instance_path) / "search-index")
     config["SECRET_KEY"] = config["SECRET_KEY"] or _development_secret(config, instance_path)
@@ -136,6 +143,21 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         config[name] = _check_rate_limit(f"KBM_{name}", config[name])
     config["SQLALCHEMY_ENGINE_OPTIONS"] = {}
     return config
+
+
+def _check_search_backend(config: dict) -> str:
+    """Accept whoosh, or postgres on a PostgreSQL database."""
+    backend = str(config["SEARCH_BACKEND"]).strip().lower()
+    if backend not in ("whoosh", "postgres"):
+        raise ConfigError(f"KBM_SEARCH_BACKEND must be 'whoosh' or 'postgres', not {backend!r}.")
+    if backend == "postgres" and make_url(config["SQLALCHEMY_DATABASE_URI"]).get_backend_name() != (
+        "postgresql"
+    ):
+        raise ConfigError(
+            "KBM_SEARCH_BACKEND=postgres needs a PostgreSQL database (KBM_DATABASE_URL); "
+            "with SQLite use whoosh."
+        )
+    return backend
 
 
 def _check_rate_limit(name: str, value) -> str:

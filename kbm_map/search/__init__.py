@@ -1,7 +1,8 @@
-"""Full-text search over locations and offers behind a small interface.
+"""Full-text search engines for Lernorte and Angebote behind one protocol (backend.py).
 
-The service layer hands in plain document dicts (see schema.to_fields for the keys) and gets
-back ids, highlights and facet counts; it loads the objects from the database by id.
+The read side (kbm_map/finding) hands in plain document dicts and gets back ids, highlights
+and facet counts; it loads the entries from the database by id. WhooshBackend keeps the index
+on local disk; the PostgreSQL backend keeps it in the database.
 """
 
 import warnings
@@ -12,15 +13,25 @@ import warnings
 warnings.filterwarnings("ignore", "invalid escape sequence", DeprecationWarning, ".*whoosh")
 warnings.filterwarnings("ignore", '"is" with a literal', SyntaxWarning, ".*whoosh")
 
-from kbm_map.search.index import SearchIndex, SearchIndexBusyError  # noqa: E402
-from kbm_map.search.query import FACETS, Hit, Near, SearchQuery, SearchResult  # noqa: E402
+from kbm_map.search.backend import Document, SearchBackend, document_id, parse_id  # noqa: E402
+from kbm_map.search.index import (  # noqa: E402
+    SearchIndexBusyError,
+    SearchIndexOutdatedError,
+    WhooshBackend,
+)
+from kbm_map.search.query import FacetLayout, Hit, Near, SearchQuery, SearchResult  # noqa: E402
 
 __all__ = [
-    "FACETS",
+    "Document",
+    "FacetLayout",
     "Hit",
     "Near",
-    "SearchIndex",
+    "SearchBackend",
     "SearchIndexBusyError",
+    "SearchIndexOutdatedError",
     "SearchQuery",
     "SearchResult",
+    "WhooshBackend",
+    "document_id",
+    "parse_id",
 ]

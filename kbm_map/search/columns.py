@@ -19,22 +19,13 @@ from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 
 from kbm_map.search.postings import deleted_docs, read_lengths, read_postings, segment_key
-from kbm_map.search.query import FLAG_FACETS, LIST_FACETS
+from kbm_map.search.query import FacetLayout
 from kbm_map.search.schema import FIELD_BOOSTS, Row
 
 NO_DATE_LOW = np.iinfo(np.int32).min
 NO_DATE_HIGH = np.iinfo(np.int32).max
 MEMO_ENTRIES = 32  # filter masks and sort keys per generation; at most 1 MB each
 POSTINGS_CACHE_BYTES = 32 * 2**20  # per segment and process; a common 4-gram takes ~200 kB
-_ROW_FACETS = {  # SearchQuery facet name -> Row field
-    "type": "type",
-    "areas": "areas",
-    "kinds": "kind",
-    "topics": "topics",
-    "target_groups": "target_groups",
-    "languages": "languages",
-    "regions": "region",
-}
 
 
 def _floats(values: tuple, missing: float) -> np.ndarray:
@@ -53,6 +44,11 @@ class FacetColumn:
         self.index = {value: i for i, value in enumerate(self.vocab)}
 
 
+def _transpose(rows: tuple, width: int) -> list[tuple]:
+    """Return the columns of equally long tuples (width empty columns for no rows)."""
+    return list(zip(*rows, strict=True)) if rows else [()] * width
+
+
 def pack(mask: np.ndarray) -> np.ndarray:
     """Return a boolean mask as a bitset of 64-bit words."""
     packed = np.packbits(mask)
@@ -65,7 +61,7 @@ def pack(mask: np.ndarray) -> np.ndarray:
 class SegmentColumns:
     """The arrays of one Whoosh segment, and a cache of its postings."""
 
-    def __init__(self, reader: IndexReader) -> None:
+    def __init__(self, reader: IndexReader, layout: FacetLayout) -> None:
         """Decode every document's row of one segment into arrays."""
         self.key = segment_key(reader)
         self.count = reader.doc_count_all()
@@ -73,10 +69,12 @@ class SegmentColumns:
         # One tuple per Row field, transposed in C: far faster than attribute access per row.
         transposed = zip(*rows, strict=True) if rows else [()] * len(Row._fields)
         column = dict(zip(Row._fields, transposed, strict=True))
-        self.facets = {name: self._facet(column[field]) for name, field in _ROW_FACETS.items()}
-        for flag in FLAG_FACETS:
-            docs = np.flatnonzero(np.array(column[flag], dtype=bool)).astype(np.int32)
-            self.facets[flag] = FacetColumn(docs, np.zeros(len(docs), np.int32), ["true"])
+        lists = _transpose(column["terms"], len(layout.lists))
+        self.facets = {name: self._facet(values) for name, values in zip(layout.lists, lists)}
+        flags = _transpose(column["flags"], len(layout.flags))
+        for name, values in zip(layout.flags, flags, strict=True):
+            docs = np.flatnonzero(np.array(values, dtype=bool)).astype(np.int32)
+            self.facets[name] = FacetColumn(docs, np.zeros(len(docs), np.int32), ["true"])
         self.min_age = _floats(column["min_age"], -np.inf)
         self.max_age = _floats(column["max_age"], np.inf)
         self.lon = _floats(column["lon"], np.nan)
@@ -138,9 +136,7 @@ class SegmentColumns:
 
     @staticmethod
     def _facet(column: tuple) -> FacetColumn:
-        """Return the (doc, value) pairs of one facet column (strings or tuples of strings)."""
-        if column and isinstance(column[0], str):  # single-valued: "" means none
-            column = tuple((value,) if value else () for value in column)
+        """Return the (doc, value) pairs of one facet column (a tuple of codes per document)."""
         counts = np.fromiter(map(len, column), dtype=np.int64, count=len(column))
         vocab: dict[str, int] = {}
         codes = [vocab.setdefault(v, len(vocab)) for values in column for v in values]
@@ -169,15 +165,18 @@ class SegmentColumns:
 class Columns:
     """All documents of one index generation: segment arrays joined with global docnums."""
 
-    def __init__(self, searcher: Searcher, cache: dict[object, SegmentColumns]) -> None:
+    def __init__(
+        self, searcher: Searcher, cache: dict[object, SegmentColumns], layout: FacetLayout
+    ) -> None:
         """Join the arrays of the searcher's segments, loading the ones not in the cache."""
         self.searcher = searcher
+        self.layout = layout
         self.segments: list[tuple[SegmentColumns, int]] = []
         deleted: list[np.ndarray] = []
         for reader, base in searcher.reader().leaf_readers():
             seg = cache.get(segment_key(reader))
             if seg is None:
-                seg = cache[segment_key(reader)] = SegmentColumns(reader)
+                seg = cache[segment_key(reader)] = SegmentColumns(reader, layout)
             seg.attach(reader)
             self.segments.append((seg, base))
             deleted.append(deleted_docs(reader) + base)
@@ -191,7 +190,7 @@ class Columns:
         self._recodes: dict[str, list[np.ndarray]] = {}
         self._memo: OrderedDict[tuple, np.ndarray] = OrderedDict()
         self._memo_lock = threading.Lock()
-        self.facets = {name: self._join_facet(name) for name in LIST_FACETS + FLAG_FACETS}
+        self.facets = {name: self._join_facet(name) for name in layout.names}
         self.min_age = self._join(lambda s: s.min_age)
         self.max_age = self._join(lambda s: s.max_age)
         self.lon = self._join(lambda s: s.lon)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from kbm_map.search.columns import NO_DATE_HIGH, NO_DATE_LOW, Columns
-from kbm_map.search.query import FLAG_FACETS, LIST_FACETS, Near, SearchQuery
+from kbm_map.search.query import Near, SearchQuery
 
 EARTH_RADIUS_M = 6_371_008.8
 
@@ -85,15 +85,14 @@ def filter_masks(columns: Columns, query: SearchQuery, dist: np.ndarray | None) 
     """Return the masks of all filters of a query."""
     by_facet = {
         name: columns.memo(
-            ("facet", name, *sorted(getattr(query, name))),
-            lambda name=name: _facet_mask(columns, name, getattr(query, name)),
+            ("facet", name, *sorted(values)),
+            lambda name=name, values=values: _facet_mask(columns, name, values),
         )
-        for name in LIST_FACETS
-        if getattr(query, name)
+        for name, values in query.terms.items()
+        if name in columns.facets
     }
-    for name in FLAG_FACETS:
-        wanted = getattr(query, name)
-        if wanted is not None:
+    for name, wanted in query.flags.items():
+        if name in columns.facets and wanted is not None:
             flag = np.zeros(columns.count, dtype=bool)
             flag[columns.facets[name].docs] = True
             by_facet[name] = flag if wanted else ~flag

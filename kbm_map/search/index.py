@@ -2,7 +2,7 @@
 
 Layout of the index directory:
     CURRENT     names the generation in use; replaced atomically (os.replace) by rebuild
-    gen-*/      one Whoosh index per generation
+    gen-*/      one Whoosh index per generation, with a LAYOUT file: the facets it holds
     JOURNAL     exists while a rebuild runs: writes made meanwhile, replayed before the swap
     REBUILD.lock  held by the one rebuild that may run at a time
 """
@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import json
 import os
 import shutil
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,14 +27,16 @@ from whoosh.codec.whoosh3 import W3Codec
 from whoosh.index import EmptyIndexError, LockError
 from whoosh.searching import Searcher
 
+from kbm_map.search.backend import Document
 from kbm_map.search.bulk import BATCH, ParallelBulkWriter
 from kbm_map.search.columns import Columns, SegmentColumns
 from kbm_map.search.postings import segment_key
-from kbm_map.search.query import SearchQuery, SearchResult
+from kbm_map.search.query import FacetLayout, SearchQuery, SearchResult
 from kbm_map.search.schema import build_schema, to_fields
 from kbm_map.search.searching import run_query
 
-Document = Mapping[str, Any]
+# Written into every generation: the row format and the facet layout it was built with.
+FORMAT = 2
 # Whoosh's default is 128 postings per block, zlib level 3. We always read whole posting lists
 # (postings.py), so fewer, lightly compressed blocks read ~30 % faster and build faster; the
 # index is no bigger. Each segment records its codec, so indexes written before still read.
@@ -58,16 +61,34 @@ class SearchIndexBusyError(RuntimeError):
     """Another process holds the index's write or rebuild lock for too long."""
 
 
-class SearchIndex:
-    """A Whoosh index of locations and offers behind index/remove/query/rebuild."""
+class SearchIndexOutdatedError(RuntimeError):
+    """The index on disk was built for other facets or an older format: it needs a rebuild."""
+
+
+def _layout_stamp(layout: FacetLayout) -> str:
+    """Return the text of a generation's LAYOUT file."""
+    return json.dumps({"format": FORMAT, "layout": layout.fingerprint()})
+
+
+class WhooshBackend:
+    """A Whoosh index of Lernorte and Angebote on local disk (the SearchBackend protocol)."""
+
+    name = "whoosh"
+    transactional = False  # writes go to disk at once: callers write after their commit
 
     def __init__(
-        self, directory: str | os.PathLike[str], writer_timeout: float = 30.0, procs: int = 2
+        self,
+        directory: str | os.PathLike[str],
+        layout: FacetLayout,
+        writer_timeout: float = 30.0,
+        procs: int = 2,
     ) -> None:
-        """Use (and create if needed) the index in directory.
+        """Use (and create if needed) the index in directory, holding the layout's facets.
 
         procs is the number of processes that write rebuilds and large batches.
         """
+        self.layout = layout
+        self._to_fields = functools.partial(to_fields, layout=layout)  # picklable for helpers
         self.directory = Path(directory)
         self.writer_timeout = writer_timeout
         self.procs = max(procs, 1)
@@ -88,6 +109,7 @@ class SearchIndex:
             return
         path = _make_generation_dir(self.directory)
         whoosh_index.create_in(path, build_schema())
+        (path / "LAYOUT").write_text(_layout_stamp(self.layout))
         try:
             self._point_to(path.name, exclusive=True)
         except FileExistsError:  # another process created the first generation meanwhile
@@ -114,10 +136,26 @@ class SearchIndex:
         """Return the name of the current generation."""
         return self._pointer.read_text().strip()
 
-    def _open_current(self) -> tuple[str, Any]:
-        """Return the name and Whoosh index of the current generation."""
+    def _open_current(self, check: bool = True) -> tuple[str, Any]:
+        """Return the name and Whoosh index of the current generation (if built for us)."""
         name = self._current()
+        if check and self._stamp(name) != _layout_stamp(self.layout):
+            raise SearchIndexOutdatedError(
+                f"The search index in {self.directory} was built for other search filters or "
+                "by an older kbm-map; rebuild it with `kbm-map reindex`."
+            )
         return name, whoosh_index.open_dir(str(self.directory / name))
+
+    def _stamp(self, name: str) -> str | None:
+        """Return the LAYOUT text of a generation, None if it has none (an older format)."""
+        try:
+            return (self.directory / name / "LAYOUT").read_text()
+        except FileNotFoundError:
+            return None
+
+    def outdated(self) -> bool:
+        """Tell whether the current generation was built for another layout or format."""
+        return self._stamp(self._current()) != _layout_stamp(self.layout)
 
     # Reading
 
@@ -139,7 +177,7 @@ class SearchIndex:
         """Open a fresh searcher (never Searcher.refresh) and the columns for it."""
         # A fresh searcher, because a refreshed one reuses segment readers and with them
         # stale deletion sets (the duplicate-document pitfall in DESIGN.md).
-        columns = Columns(ix.searcher(), self._segments)
+        columns = Columns(ix.searcher(), self._segments, self.layout)
         live = {segment_key(r) for r, _ in columns.searcher.reader().leaf_readers()}
         for stale in set(self._segments) - live:
             del self._segments[stale]
@@ -164,9 +202,10 @@ class SearchIndex:
 
     def query(self, query: SearchQuery) -> SearchResult:
         """Answer a query from the newest committed state of the index."""
+        self.layout.check(query)
         return self._read(lambda columns: run_query(columns, query))
 
-    def doc_count(self) -> int:
+    def count(self) -> int:
         """Return the number of documents in the index."""
         return self._read(lambda columns: int(columns.live.sum()))
 
@@ -189,7 +228,7 @@ class SearchIndex:
             procs = self.procs if len(docs) >= 10 * BATCH else 1
             self._write(lambda w: _replace(w, docs), {"index": docs}, procs=procs)
         elif docs:
-            fields = [to_fields(doc) for doc in docs]
+            fields = [self._to_fields(doc) for doc in docs]
             self._write(lambda w: [w.update_document(**f) for f in fields], {"index": docs})
 
     def remove(self, ids: Iterable[str]) -> None:
@@ -227,7 +266,7 @@ class SearchIndex:
             timeout = max(deadline - time.monotonic(), 0.0)
             if procs:
                 return ParallelBulkWriter(
-                    ix, procs, to_fields, timeout=timeout, delay=0.02, codec=CODEC
+                    ix, procs, self._to_fields, timeout=timeout, delay=0.02, codec=CODEC
                 )
             return ix.writer(timeout=timeout, delay=0.02, codec=CODEC)
         except LockError:
@@ -283,7 +322,8 @@ class SearchIndex:
     def _build(self, path: Path, docs: Iterable[Document], procs: int) -> int:
         """Write all docs into a new Whoosh index at path."""
         ix = whoosh_index.create_in(str(path), build_schema())
-        writer = ParallelBulkWriter(ix, procs, to_fields, codec=CODEC)
+        (path / "LAYOUT").write_text(_layout_stamp(self.layout))
+        writer = ParallelBulkWriter(ix, procs, self._to_fields, codec=CODEC)
         count = 0
         try:
             for doc in docs:
@@ -298,7 +338,7 @@ class SearchIndex:
 
     def _swap(self, path: Path) -> None:
         """Replay writes made during the build into path and make it current."""
-        name, ix = self._open_current()
+        name, ix = self._open_current(check=False)  # an outdated one, too: it is replaced
         lock = self._writer(ix, time.monotonic() + self.writer_timeout)  # holds off writers
         try:
             entries = [json.loads(line) for line in self._journal.read_text().splitlines()]
@@ -306,7 +346,7 @@ class SearchIndex:
                 writer = whoosh_index.open_dir(str(path)).writer(codec=CODEC)
                 for entry in entries:
                     for doc in entry.get("index", []):
-                        writer.update_document(**to_fields(doc))
+                        writer.update_document(**self._to_fields(doc))
                     _delete(writer, entry.get("remove", []))
                 writer.commit()
             self._point_to(path.name)

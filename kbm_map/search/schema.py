@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 from whoosh import columns, fields, formats
 
 from kbm_map.search.analysis import gram_analyzer, spell_analyzer, text_analyzer
+from kbm_map.search.query import FacetLayout
 
 # Relative weights of the stemmed fields; the n-gram and fuzzy fields score far below them.
 FIELD_BOOSTS = {"title": 3.0, "tags": 1.5, "description": 1.0}
@@ -21,18 +22,10 @@ FIELD_BOOSTS = {"title": 3.0, "tags": 1.5, "description": 1.0}
 class Row(NamedTuple):
     """The non-text part of a document, as stored in the "row" column."""
 
-    type: str
-    kind: str
-    areas: tuple[str, ...]
-    topics: tuple[str, ...]
-    target_groups: tuple[str, ...]
-    languages: tuple[str, ...]
-    region: str
+    terms: tuple[tuple[str, ...], ...]  # one tuple of codes per list facet, in layout order
+    flags: tuple[bool, ...]  # one per flag facet, in layout order
     min_age: int | None
     max_age: int | None
-    free: bool
-    step_free: bool
-    online: bool
     dates: tuple[int, ...]  # proleptic Gregorian ordinals of the sessions
     start: int | None  # ordinal; a period when there are no single sessions
     end: int | None
@@ -82,23 +75,15 @@ def _optional_int(value: Any) -> int | None:
     return None if value is None or value == "" else int(value)
 
 
-def to_row(doc: Mapping[str, Any]) -> Row:
+def to_row(doc: Mapping[str, Any], layout: FacetLayout) -> Row:
     """Return the filter/facet/sort values of a document."""
     dates = sorted({d for d in map(_ordinal, doc.get("dates") or ()) if d is not None})
-    region = doc.get("region")
+    terms, flags = doc.get("terms") or {}, doc.get("flags") or {}
     return Row(
-        type=str(doc["type"]),
-        kind=str(doc.get("kind_code") or ""),
-        areas=_codes(doc.get("areas")),
-        topics=_codes(doc.get("topic_codes")),
-        target_groups=_codes(doc.get("target_groups")),
-        languages=_codes(doc.get("languages")),
-        region=str(region) if region else "",
+        terms=tuple(_codes(terms.get(name)) for name in layout.lists),
+        flags=tuple(bool(flags.get(name)) for name in layout.flags),
         min_age=_optional_int(doc.get("min_age")),
         max_age=_optional_int(doc.get("max_age")),
-        free=bool(doc.get("free")),
-        step_free=bool(doc.get("step_free")),
-        online=bool(doc.get("online")),
         dates=tuple(dates),
         start=_ordinal(doc.get("start")),
         end=_ordinal(doc.get("end")),
@@ -119,8 +104,8 @@ def _join(*parts: Any) -> str:
     return "\n".join(p for p in out if p)
 
 
-def to_fields(doc: Mapping[str, Any]) -> dict[str, Any]:
-    """Return the Whoosh fields of a service-layer document."""
+def to_fields(doc: Mapping[str, Any], layout: FacetLayout) -> dict[str, Any]:
+    """Return the Whoosh fields of a search document (see backend.py)."""
     if not doc.get("id") or doc.get("type") not in ("location", "offer"):
         raise ValueError(f"search document needs an id and a type, got {doc.get('id')!r}")
     title = str(doc.get("title") or "")
@@ -134,5 +119,5 @@ def to_fields(doc: Mapping[str, Any]) -> dict[str, Any]:
         "tags": _join(kind, topics, doc.get("provider"), doc.get("place")),
         "grams": names,
         "spell": _join(names, doc.get("provider"), doc.get("place")),
-        "row": tuple(to_row(doc)),  # a plain tuple: no class path pickled into the index
+        "row": tuple(to_row(doc, layout)),  # a plain tuple: no class path pickled into the index
     }

@@ -34,7 +34,12 @@ def run_query(columns: Columns, query: SearchQuery) -> SearchResult:
     return SearchResult(
         total=len(found),
         hits=[_hit(columns, docnum, text, dist) for docnum in page],
-        facets=facets.count_facets(columns, text.mask if text else None, filters, query.facets),
+        facets=facets.count_facets(
+            columns,
+            text.mask if text else None,
+            filters,
+            columns.layout.names if query.facets is None else query.facets,
+        ),
         suggestion=suggestion,
         fuzzy=fuzzy,
         page=query.page,
