@@ -70,7 +70,9 @@ class SegmentColumns:
         transposed = zip(*rows, strict=True) if rows else [()] * len(Row._fields)
         column = dict(zip(Row._fields, transposed, strict=True))
         lists = _transpose(column["terms"], len(layout.lists))
-        self.facets = {name: self._facet(values) for name, values in zip(layout.lists, lists)}
+        self.facets = {
+            name: self._facet(values) for name, values in zip(layout.lists, lists, strict=True)
+        }
         flags = _transpose(column["flags"], len(layout.flags))
         for name, values in zip(layout.flags, flags, strict=True):
             docs = np.flatnonzero(np.array(values, dtype=bool)).astype(np.int32)
