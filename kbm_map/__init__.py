@@ -31,6 +31,9 @@ def create_app(config: dict | None = None) -> Flask:
 
     i18n.init_app(app)
     db.init_app(app)
+    from .finding import search_engine
+
+    search_engine.init_app(app)  # the search backend of KBM_SEARCH_BACKEND, opened on first use
     cli.init_app(app)
     errorpages.init_app(app)
 

@@ -12,7 +12,7 @@ forwarded_allow_ips = os.environ.get("KBM_FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 def post_worker_init(worker):
     """Load the search index's arrays before the first visitor arrives (about 1–2 s)."""
-    from kbm_map.services.indexing import search_index
+    from kbm_map.finding import search_backend
 
     with worker.wsgi.app_context():
-        search_index().doc_count()
+        search_backend().count()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Flask, current_app, g, has_request_context, request, url_for
+from flask import Flask, abort, current_app, g, has_request_context, request, url_for
 from flask_babel import get_locale
 from werkzeug.routing import BaseConverter
 
@@ -18,6 +18,21 @@ LANGUAGE_NAMES = {
     "uk": "Українська",
     "tr": "Türkçe",
 }
+
+
+def pull_language(endpoint, values):
+    """Take the language out of a blueprint's URL and reject languages this site does not offer."""
+    if values and "lang" in values:
+        lang = values.pop("lang")
+        if lang not in current_app.config["LANGUAGES"]:
+            abort(404)
+        g.lang = lang
+
+
+def add_language(endpoint, values):
+    """Keep the current language in every URL built for this blueprint."""
+    if "lang" not in values and current_app.url_map.is_endpoint_expecting(endpoint, "lang"):
+        values["lang"] = g.get("lang") or select_locale()
 
 
 def select_locale() -> str:

@@ -124,9 +124,9 @@ def _write_places(outdir: Path, places: list[dict], title: str) -> None:
 
 def build_static_site(outdir: Path, args: MultiDict, lang: str, force: bool = False) -> int:
     """Write the map, the list and the Lernort pages of a selection; return the place count."""
+    from .finding import select_for
     from .mapview.features import all_places, point_feature
     from .mapview.regions import choropleth
-    from .mapview.selection import select_for
     from .mapview.viewparams import parse_map_request
     from .mapview.views import area_legend, client_config, map_shell
 

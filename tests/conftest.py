@@ -115,13 +115,13 @@ def app(database_url, tmp_path_factory):
 def app_ctx(app):
     """Run the test inside an app context on an emptied database with the taxonomy seeded."""
     from kbm_map.extensions import db
-    from kbm_map.services.indexing import search_index
+    from kbm_map.finding import search_backend
     from kbm_map.services.taxonomy import seed_terms
 
     with app.app_context():
         empty_tables(db)
         seed_terms()
-        search_index().rebuild([])  # the index outlives the rows: empty it too
+        search_backend().rebuild([])  # the index outlives the rows: empty it too
         yield app
         db.session.rollback()
         db.session.remove()

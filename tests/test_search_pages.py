@@ -135,7 +135,7 @@ def test_detail_api(client, demo):
 def test_openapi_document_lists_every_parameter(client):
     document = client.get("/api/v1/openapi.json").get_json()
     names = {p["name"] for p in document["paths"]["/search"]["get"]["parameters"]}
-    from kbm_map.public.params import KNOWN_PARAMS
+    from kbm_map.finding.params import KNOWN_PARAMS
 
     assert names == set(KNOWN_PARAMS) and document["openapi"].startswith("3.1")
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, jsonify, request
 
 from ..extensions import db
+from ..finding import ParamError, parse_params, run_search
 from ..models import Location, Offer
-from ..public.params import ParamError, parse_params
-from ..public.search import run_search
 from .openapi import openapi_document
 from .serialize import location_detail, location_summary, offer_detail, offer_summary
 

@@ -5,20 +5,11 @@ from __future__ import annotations
 from flask import current_app, url_for
 
 from .. import __version__
-from ..public.params import FLAG_PARAMS, LIST_PARAMS, SORT_VALUES, WHEN_VALUES
+from ..finding import BY_NAME, FILTERS, FLAG_PARAMS, LIST_PARAMS, SORT_VALUES, WHEN_VALUES
 
 PARAMETER_DOCS = {
     "q": ("string", "Search words (German analysis: stems, umlauts, compound parts, typos)."),
-    "type": ("string", "location or offer; repeat for both."),
-    "area": ("string", "Bildungsbereich code, e.g. fruehkindliche_bildung; repeatable (OR)."),
-    "kind": ("string", "Kind of Lernort code, e.g. volkshochschule; repeatable (OR)."),
-    "topic": ("string", "Topic code, e.g. sprache; repeatable (OR)."),
-    "target": ("string", "Target group code, e.g. neuzugewanderte; repeatable (OR)."),
-    "language": ("string", "ISO 639-1 language of the offer, e.g. ar; repeatable (OR)."),
-    "region": ("string", "Gemeinde code (AGS); repeatable (OR)."),
-    "free": ("string", "1: only offers free of charge."),
-    "step_free": ("string", "1: only step-free places."),
-    "online": ("string", "1: only online offers."),
+    **{f.name: ("string", f.doc) for f in FILTERS},  # the filter registry's own texts
     "age": ("integer", "Age in years (0-120) the offer must suit."),
     "when": ("string", "today, week or month: offers with a date in that period."),
     "from": ("string", "First date (YYYY-MM-DD)."),
@@ -36,7 +27,9 @@ def _parameter(name: str) -> dict:
     kind, text = PARAMETER_DOCS[name]
     schema: dict = {"type": kind}
     if name in LIST_PARAMS:
-        schema = {"type": "array", "items": {"type": "string"}}
+        choices = BY_NAME[name].choices
+        items = {"type": "string", **({"enum": list(choices)} if choices else {})}
+        schema = {"type": "array", "items": items}
     elif name == "sort":
         schema["enum"] = list(SORT_VALUES)
     elif name == "when":

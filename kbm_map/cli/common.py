@@ -7,7 +7,7 @@ import functools
 import click
 
 from ..errors import KbmMapError
-from ..search import SearchIndexBusyError
+from ..search import SearchIndexBusyError, SearchIndexOutdatedError
 
 
 def reports_errors(command):
@@ -17,7 +17,7 @@ def reports_errors(command):
     def wrapper(*args, **kwargs):
         try:
             return command(*args, **kwargs)
-        except (KbmMapError, SearchIndexBusyError) as exc:
+        except (KbmMapError, SearchIndexBusyError, SearchIndexOutdatedError) as exc:
             raise click.ClickException(str(exc)) from None
 
     return wrapper

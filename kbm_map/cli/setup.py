@@ -21,6 +21,17 @@ def init_db_command():
     upgrade_schema()
     added = seed_terms()
     click.echo(f"Database ready ({backend}); {added} taxonomy terms added.")
+    if _search_index_outdated():
+        click.echo("The search index was built by an older kbm-map or for other filters.")
+        _rebuild_search_index()
+
+
+def _search_index_outdated() -> bool:
+    """Tell whether the search backend's stored index needs a rebuild to be read."""
+    from ..finding import search_backend
+
+    outdated = getattr(search_backend(), "outdated", None)
+    return bool(outdated and outdated())
 
 
 @click.command("demo")

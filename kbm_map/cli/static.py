@@ -8,7 +8,7 @@ import click
 from flask import current_app
 from werkzeug.datastructures import MultiDict
 
-from ..public.params import ParamError
+from ..finding import ParamError
 from ..static_site import build_static_site
 from .common import reports_errors
 

@@ -51,9 +51,9 @@ class SearchEngine:
         return WhooshBackend(app.config["SEARCH_INDEX_DIR"], LAYOUT)
 
 
-search = SearchEngine()
+search_engine = SearchEngine()
 
 
 def search_backend() -> SearchBackend:
     """Return the current app's search backend."""
-    return search.backend
+    return search_engine.backend

@@ -7,10 +7,10 @@ import json
 from flask import Blueprint, Response, current_app, request, url_for
 
 from ..api import bad_parameter
-from ..public.params import ParamError
+from ..finding import ParamError, select_for
+from .cache import remember
 from .features import list_places, map_features
 from .regions import choropleth, region_shapes
-from .selection import select_for
 from .viewparams import parse_map_request
 
 bp = Blueprint("map_api", __name__)
@@ -50,7 +50,7 @@ def place_url(lang: str):
 def features():
     """Return clusters (low zoom) or places (high zoom) in a box, for the search filters."""
     wanted = parse_map_request(request.args, need_view=True)
-    selection = select_for(wanted.params)
+    selection = select_for(wanted.params, remember=remember)
     data = map_features(
         selection,
         wanted.bbox,
@@ -66,7 +66,7 @@ def features():
 def places():
     """Return one page of the places on the map, by name, in a box or everywhere."""
     wanted = parse_map_request(request.args)
-    selection = select_for(wanted.params)
+    selection = select_for(wanted.params, remember=remember)
     page, per_page = wanted.params.page, min(wanted.params.per_page, 50)
     total, items = list_places(
         selection, wanted.bbox, page, per_page, wanted.lang, place_url(wanted.lang)
@@ -79,7 +79,7 @@ def places():
 def regions():
     """Return the Gemeinden with Lernorte and Angebote per 1,000 inhabitants, for the filters."""
     wanted = parse_map_request(request.args)
-    return geojson(choropleth(select_for(wanted.params)))
+    return geojson(choropleth(select_for(wanted.params, remember=remember)))
 
 
 @bp.get("/map/outlines")

@@ -9,12 +9,13 @@ from geoalchemy2.functions import ST_X, ST_Y
 from sqlalchemy import func, select
 
 from ..extensions import db
+from ..finding import Selection
+from ..finding.filters import PUBLISHED
 from ..geo.clusters import Cell, grid_for_zoom, in_box
 from ..models import Location, Term, Vocabulary
 from ..models.taxonomy import location_areas
 from .cache import encode_ids, id_filter, remember
 from .cells import view_cells
-from .selection import PUBLISHED, Selection
 
 POINTS_ZOOM = 14  # from this zoom on, single places (unless too many are in view)
 MAX_POINTS = 250  # about 75 kB; more places than this in view are clustered

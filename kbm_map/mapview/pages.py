@@ -7,9 +7,9 @@ from flask_babel import gettext as _
 from flask_babel import refresh
 from flask_login import login_required
 
+from ..finding import ParamError
+from ..i18n import add_language, pull_language
 from ..maps import json_for_script
-from ..public import add_language, pull_language
-from ..public.params import ParamError
 from . import embedding, views
 from .viewparams import parse_map_request
 

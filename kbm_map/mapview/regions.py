@@ -9,10 +9,11 @@ from shapely.geometry import mapping
 from sqlalchemy import func, select
 
 from ..extensions import db
+from ..finding import Selection
+from ..finding.filters import PUBLISHED
 from ..models import Location, Offer, Region
 from ..models import offer_locations as ol
 from .cache import remember
-from .selection import PUBLISHED, Selection
 
 TOLERANCE = 0.0005  # degrees, about 40 m: invisible at the zooms where the outlines matter
 _shapes_lock = threading.Lock()

@@ -10,8 +10,8 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
+from ..finding import EXTRA_PARAMS, ParamError, SearchParams, parse_params
 from ..maps import MAX_ZOOM
-from ..public.params import EXTRA_PARAMS, ParamError, SearchParams, parse_params
 
 NUMBER = r"\s*(-?\d{1,3}(?:\.\d{1,20})?)\s*"
 BBOX = re.compile(rf"^{NUMBER},{NUMBER},{NUMBER},{NUMBER}$")

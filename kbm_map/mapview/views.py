@@ -11,14 +11,14 @@ from shapely.geometry import mapping
 from sqlalchemy import select
 
 from ..extensions import db
+from ..finding import Selection, run_search, select_for
 from ..geo.spatial import bbox_around
 from ..maps import MapParts, build_map, build_position_map, render_parts
 from ..models import Term, Vocabulary
-from ..public.search import run_search
 from .api import LIST_PAGE, place_url, region_latitude
+from .cache import remember
 from .features import list_places
 from .regions import TOLERANCE, rounded
-from .selection import Selection, select_for
 from .viewparams import MapRequest
 
 SYMBOLS = 8  # distinct marker shapes in static/css/map.css
@@ -137,7 +137,7 @@ def list_args(wanted: MapRequest) -> dict[str, list[str]]:
 
 def map_page(wanted: MapRequest) -> dict:
     """Collect what the full map page shows."""
-    selection: Selection = select_for(wanted.params)
+    selection: Selection = select_for(wanted.params, remember=remember)
     legend = area_legend(wanted.lang)
     shell = map_shell(wanted.lang, legend)
     page = wanted.params.page
@@ -163,7 +163,7 @@ def map_page(wanted: MapRequest) -> dict:
 
 def embed_page(wanted: MapRequest) -> dict:
     """Collect what the embedded map shows (no filters to change, no list)."""
-    selection = select_for(wanted.params)
+    selection = select_for(wanted.params, remember=remember)
     legend = area_legend(wanted.lang)
     shell = map_shell(wanted.lang, legend)
     full = wanted.params.to_args(page=None).to_dict(flat=False)

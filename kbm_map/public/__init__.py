@@ -7,7 +7,6 @@ from flask import (
     Response,
     abort,
     current_app,
-    g,
     jsonify,
     redirect,
     render_template,
@@ -17,30 +16,16 @@ from flask import (
 
 from ..db import check_connection
 from ..errors import DatabaseSetupError
-from ..i18n import select_locale
+from ..finding import ParamError, parse_params, run_search
+from ..i18n import add_language, pull_language, select_locale
 from . import views
-from .params import ParamError, parse_params
-from .search import run_search
 
 bp = Blueprint("public", __name__)
 SITEMAP_PAGE = 10_000  # entries per sitemap page; with 5 languages that is 50,000 URLs
 
 
-@bp.url_value_preprocessor
-def pull_language(endpoint, values):
-    """Take the language out of the URL and reject languages this site does not offer."""
-    if values and "lang" in values:
-        lang = values.pop("lang")
-        if lang not in current_app.config["LANGUAGES"]:
-            abort(404)
-        g.lang = lang
-
-
-@bp.url_defaults
-def add_language(endpoint, values):
-    """Keep the current language in every URL built for this blueprint."""
-    if "lang" not in values and current_app.url_map.is_endpoint_expecting(endpoint, "lang"):
-        values["lang"] = g.get("lang") or select_locale()
+bp.url_value_preprocessor(pull_language)
+bp.url_defaults(add_language)
 
 
 @bp.get("/")

@@ -6,8 +6,8 @@ from flask import Flask, current_app, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
+from ..finding import language_name
 from .formatting import age_text, cost_text, date_text, opening_hours_text, yes_no
-from .search import language_name
 
 OFFER_TYPES = {
     "course": _l("Kurs"),

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from ..extensions import db
 from ..models import Region, Term, Vocabulary
 from . import validation as v
-from .editing import STAFF, EditError, EditResult, Field, apply_values, audit, reindex
+from .editing import STAFF, EditError, EditResult, Field, apply_values, audit, reindex_commit
 
 TERM_FIELDS = {
     f.name: f for f in (Field("labels", "json"), Field("position", "int"), Field("active", "bool"))
@@ -75,24 +75,25 @@ def update_term(term: Term, values: dict, user=None) -> EditResult:
         if "active" in changes:
             action = "restore" if changes["active"][1] else "archive"
         audit(term, action, changes, STAFF, user)
-        db.session.commit()
         if "labels" in changes:
-            result.warnings.extend(_reindex_term(term))
+            result.warnings.extend(reindex_commit(**_showing_term(term)))
+        else:
+            db.session.commit()
     return result
 
 
-def _reindex_term(term: Term) -> list[str]:
-    """Re-index the entries that show the term's label in search."""
+def _showing_term(term: Term) -> dict[str, list[int]]:
+    """Return the ids of the entries that show the term's label in search."""
     from ..models import Location
     from ..models.taxonomy import offer_topics
 
     if term.vocabulary == Vocabulary.LOCATION_KIND.value:
         ids = db.session.scalars(select(Location.id).where(Location.kind_id == term.id))
-        return reindex(location_ids=ids)
+        return {"location_ids": list(ids)}
     if term.vocabulary == Vocabulary.TOPIC.value:
         stmt = select(offer_topics.c.offer_id).where(offer_topics.c.term_id == term.id)
-        return reindex(offer_ids=db.session.scalars(stmt))
-    return []
+        return {"offer_ids": list(db.session.scalars(stmt))}
+    return {}
 
 
 def validate_region(values: dict, region: Region | None = None) -> dict[str, str]:

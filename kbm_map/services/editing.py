@@ -13,14 +13,12 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from flask import current_app
 from geoalchemy2.shape import to_shape
 from sqlalchemy import select
 
 from ..errors import KbmMapError
 from ..extensions import db
 from ..models import Location, Offer, OfferSession, Term
-from ..models.offer import offer_locations
 from ..text import slugify, unique_slug
 from .audit import plain_value, record_change
 
@@ -206,33 +204,23 @@ def new_slug(model, text: str) -> str:
     return unique_slug(base, taken)
 
 
-def reindex(location_ids: Iterable[int] = (), offer_ids: Iterable[int] = ()) -> list[str]:
-    """Update the search index after a commit; return a warning if it could not be done."""
-    location_ids, offer_ids = list(location_ids), list(offer_ids)
-    if location_ids:
-        # Offers show their Lernort's name and position, so they follow its changes.
-        stmt = select(offer_locations.c.offer_id).where(
-            offer_locations.c.location_id.in_(location_ids)
-        )
-        offer_ids = sorted(set(offer_ids) | set(db.session.scalars(stmt)))
-    try:
-        from .indexing import index_entries
+def reindex_commit(location_ids: Iterable[int] = (), offer_ids: Iterable[int] = ()) -> list[str]:
+    """Commit the session with the search index updated; return a warning if it lags."""
+    from .indexing import commit_and_reindex
 
-        index_entries(location_ids=location_ids, offer_ids=offer_ids)
-    except Exception:  # noqa: BLE001 - the edit is saved; a rebuild catches the index up
-        current_app.logger.exception("search index not updated")
-        from flask_babel import gettext as _
+    if commit_and_reindex(location_ids=location_ids, offer_ids=offer_ids) is None:
+        return []
+    from flask_babel import gettext as _
 
-        return [_("Gespeichert, aber der Suchindex wurde nicht aktualisiert: kbm-map reindex.")]
-    return []
+    return [_("Gespeichert, aber der Suchindex wurde nicht aktualisiert: kbm-map reindex.")]
 
 
 def commit_and_index(entities: Iterable, warnings: list[str]) -> None:
     """Commit the session and bring the search index up to date for the entities."""
     entities = list(entities)
-    db.session.commit()
+    db.session.flush()
     warnings.extend(
-        reindex(
+        reindex_commit(
             location_ids=[e.id for e in entities if isinstance(e, Location)],
             offer_ids=[e.id for e in entities if isinstance(e, Offer)],
         )

@@ -35,8 +35,8 @@ from ..importers import (
     Unchanged,
 )
 from ..models import ImportRun, Source, utcnow
-from ..models.offer import offer_locations
 from ..text import slugify
+from . import indexing
 from .datafiles import DataFileError, mapped_records, read_mapping, resolve_mapping
 from .fingerprints import context_fingerprint, fingerprints_to_keep
 from .planning import LocationPlanner, OfferPlanner, term_codes
@@ -146,6 +146,9 @@ def run_import(
             where = location or str(Path(path).resolve())
             _record_source(name, where, summary.mapping, fingerprinted)
             summary.status = "done"
+            if update_index and indexing.search_backend().transactional:
+                db.session.flush()
+                _write_search_index(summary)  # commits with the data (_record_run)
             _record_run(summary, user_id, began)
     except KeyboardInterrupt:
         _fail(summary, "interrupted", "interrupted; nothing was changed", user_id, began)
@@ -161,9 +164,9 @@ def run_import(
     except BaseException as problem:
         _fail(summary, "failed", f"{type(problem).__name__}: {problem}", user_id, began)
         raise
-    if not dry_run and update_index:
+    if not dry_run and update_index and not indexing.search_backend().transactional:
         _update_search_index(summary)
-    elif not dry_run:
+    elif not dry_run and not update_index:
         summary.index_note = "search index not updated (as asked); run `kbm-map reindex`"
     summary.seconds = time.perf_counter() - began
     return summary
@@ -327,29 +330,24 @@ def _fail(summary: ImportSummary, status: str, message: str, user_id, began: flo
         db.session.rollback()  # the database itself is gone; the caller sees the first error
 
 
-def _update_search_index(summary: ImportSummary) -> None:
-    """Bring the search index up to date with what the run wrote (after its commit)."""
+def _write_search_index(summary: ImportSummary) -> None:
+    """Bring the search index up to date with what the run wrote."""
     indexed, archived = summary.ids.get("indexed", []), summary.ids.get("archived", [])
-    if not indexed and not archived:
+    if summary.target == "location":
+        # Offers show their Lernort's name and position, so they follow its changes.
+        offers = indexing.offers_at(indexed + archived)
+        indexing.index_entries(location_ids=indexed, offer_ids=sorted(offers))
+        indexing.remove_entries(location_ids=archived)
+    else:
+        indexing.index_entries(offer_ids=indexed)
+        indexing.remove_entries(offer_ids=archived)
+
+
+def _update_search_index(summary: ImportSummary) -> None:
+    """Bring a disk index up to date with what the run wrote (after its commit)."""
+    if not summary.ids.get("indexed") and not summary.ids.get("archived"):
         return
     try:
-        from . import indexing
-    except ImportError:
-        summary.index_note = "search index not updated: kbm_map.services.indexing is missing"
-        return
-    try:
-        if summary.target == "location":
-            # Offers show their Lernort's name and position, so they follow its changes.
-            places, offers = indexed + archived, set()
-            for start in range(0, len(places), CHUNK):
-                stmt = select(offer_locations.c.offer_id).where(
-                    offer_locations.c.location_id.in_(places[start : start + CHUNK])
-                )
-                offers.update(db.session.scalars(stmt))
-            indexing.index_entries(location_ids=indexed, offer_ids=sorted(offers))
-            indexing.remove_entries(location_ids=archived)
-        else:
-            indexing.index_entries(offer_ids=indexed)
-            indexing.remove_entries(offer_ids=archived)
+        _write_search_index(summary)
     except Exception as error:  # the data is committed; the index can be rebuilt
         summary.index_note = f"search index not updated ({error}); rebuild it"

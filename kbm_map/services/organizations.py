@@ -7,7 +7,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import Location, Offer, Organization, OrganizationKind
 from . import validation as v
-from .editing import STAFF, EditError, EditResult, Field, apply_values, audit, reindex
+from .editing import STAFF, EditError, EditResult, Field, apply_values, audit, reindex_commit
 
 FIELDS = {
     f.name: f
@@ -60,18 +60,21 @@ def update_organization(organization: Organization, values: dict, user=None, ori
     if "active" in changes:
         action = "restore" if changes["active"][1] else "archive"
     audit(organization, action, changes, origin, user)
-    db.session.commit()
-    if "name" in changes:
-        result.warnings.extend(
-            reindex(
-                location_ids=db.session.scalars(
+    if "name" not in changes:
+        db.session.commit()
+        return result
+    result.warnings.extend(
+        reindex_commit(
+            location_ids=list(
+                db.session.scalars(
                     select(Location.id).where(Location.organization_id == organization.id)
-                ),
-                offer_ids=db.session.scalars(
-                    select(Offer.id).where(Offer.organization_id == organization.id)
-                ),
-            )
+                )
+            ),
+            offer_ids=list(
+                db.session.scalars(select(Offer.id).where(Offer.organization_id == organization.id))
+            ),
         )
+    )
     return result
 
 

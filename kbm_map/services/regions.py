@@ -18,6 +18,7 @@ from ..extensions import db
 from ..importers import Rejection
 from ..models import AuditEntry, Location, Region, utcnow
 from .datafiles import DataFileError, mapped_records, read_mapping
+from .indexing import commit_with_index, rebuild_index
 
 DEFAULT_MAPPING = "bkg-gemeinden"
 DEFAULT_POPULATION_MAPPING = "destatis-kreise"
@@ -147,17 +148,13 @@ def import_regions(
         if population_rules is not None:
             _set_population(population, population_rules, summary, origin)
         summary.locations_assigned = assign_regions()
-        db.session.commit()
+        if update_index and summary.locations_assigned:
+            summary.index_note = commit_with_index(rebuild_index)
+        else:
+            db.session.commit()
     except BaseException:
         db.session.rollback()
         raise
-    if update_index and summary.locations_assigned:
-        from .indexing import rebuild_index
-
-        try:
-            rebuild_index()
-        except Exception as error:  # the regions are committed; the index can be rebuilt
-            summary.index_note = f"search index not updated ({error}); run `kbm-map reindex`"
     summary.seconds = time.perf_counter() - began
     return summary
 

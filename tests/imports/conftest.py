@@ -30,13 +30,13 @@ def app_ctx(app):
     tables takes about 0.45 s per test, a DELETE of the few rows a test wrote about 1 ms.
     Ids are not reset; no test here depends on them.
     """
-    from kbm_map.services.indexing import search_index
+    from kbm_map.finding import search_backend
     from kbm_map.services.taxonomy import seed_terms
 
     with app.app_context():
         empty_tables(db.metadata.sorted_tables)
         seed_terms()
-        search_index().rebuild([])
+        search_backend().rebuild([])
         yield app
         db.session.rollback()
         db.session.remove()

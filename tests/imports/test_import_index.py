@@ -6,7 +6,7 @@ import pytest
 
 from kbm_map.search import SearchQuery
 from kbm_map.services.imports import run_import
-from kbm_map.services.indexing import search_index
+from kbm_map.finding import search_backend
 from kbm_map.services.refresh import refresh_sources
 
 from .conftest import location
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.shared_data
 
 def found(text: str) -> set[str]:
     """Return the ids the search index finds for a text."""
-    return {hit.id for hit in search_index().query(SearchQuery(text=text, per_page=100)).hits}
+    return {hit.id for hit in search_backend().query(SearchQuery(text=text, per_page=100)).hits}
 
 
 def test_import_and_refresh_update_the_search_index(app_ctx, fulda_copy, table):

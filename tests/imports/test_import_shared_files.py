@@ -18,7 +18,7 @@ from kbm_map.models import Location, Organization, PostcodePlace, Region, Term
 from kbm_map.search import SearchQuery
 from kbm_map.services.gazetteer import import_gazetteer
 from kbm_map.services.imports import run_import
-from kbm_map.services.indexing import search_index
+from kbm_map.finding import search_backend
 from kbm_map.services.regions import import_regions, region_of
 
 from .conftest import FULDA_GEMEINDEN, FULDA_SCHOOLS, location
@@ -90,14 +90,14 @@ def test_regions_import_places_every_fulda_school_in_its_gemeinde(app_ctx, share
 
 def test_regions_import_brings_the_gemeinde_facet_of_the_search_up_to_date(app_ctx, shared_data):
     run_import(shared_data / FULDA_SCHOOLS, "jedeschule-schulen", "fulda")
-    facets = ("regions",)
-    assert search_index().query(SearchQuery(facets=facets)).facets["regions"] == {}
+    facets = ("region",)
+    assert search_backend().query(SearchQuery(facets=facets)).facets["region"] == {}
     import_regions(shared_data / FULDA_GEMEINDEN)
-    regions = search_index().query(SearchQuery(facets=facets)).facets["regions"]
+    regions = search_backend().query(SearchQuery(facets=facets)).facets["region"]
     stmt = select(Region.code).join(Location, Location.region_id == Region.id)
     assert regions == Counter(db.session.scalars(stmt))
     assert (len(regions), sum(regions.values())) == (23, 105)
-    kalbach = search_index().query(SearchQuery(regions=["06631016"], per_page=100))
+    kalbach = search_backend().query(SearchQuery(terms={"region": ["06631016"]}, per_page=100))
     assert "location:" + str(location("HE-4101-0", "fulda").id) in {h.id for h in kalbach.hits}
 
 

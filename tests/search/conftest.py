@@ -23,7 +23,8 @@ with warnings.catch_warnings():
 
 from search_documents import Doc, make_doc  # noqa: E402
 
-from kbm_map.search import SearchIndex  # noqa: E402
+from kbm_map.finding.filters import LAYOUT  # noqa: E402
+from kbm_map.search import WhooshBackend as SearchIndex  # noqa: E402
 
 
 @pytest.fixture
@@ -35,7 +36,7 @@ def doc() -> Callable[..., Doc]:
 @pytest.fixture
 def search_index(tmp_path) -> SearchIndex:  # noqa: ANN001
     """Return an empty index in a temporary directory."""
-    index = SearchIndex(tmp_path / "search", writer_timeout=10)
+    index = SearchIndex(tmp_path / "search", LAYOUT, writer_timeout=10)
     yield index
     index.close()
 

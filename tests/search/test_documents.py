@@ -1,4 +1,8 @@
-"""Search documents built from the database: every field, for demo data and edge cases."""
+"""Search documents built from the database: every field, for demo data and edge cases.
+
+The expected documents are built here from the ORM, independently of the Core selects and
+the filter registry that kbm_map/finding/documents.py uses.
+"""
 
 from __future__ import annotations
 
@@ -20,7 +24,7 @@ from kbm_map.models import (
     Term,
     Vocabulary,
 )
-from kbm_map.services.indexing import documents
+from kbm_map.finding.documents import documents
 from kbm_map.services.taxonomy import kind_synonyms, terms_by_code
 
 PUBLISHED, DRAFT, ARCHIVED = (s.value for s in (Status.PUBLISHED, Status.DRAFT, Status.ARCHIVED))
@@ -44,6 +48,11 @@ def lon_lat(location: Location | None) -> tuple[float | None, float | None]:
     return point.x, point.y
 
 
+def union(lists) -> list[str]:
+    """Return the values of several lists once each, in order of first occurrence."""
+    return list(dict.fromkeys(v for values in lists for v in values))
+
+
 def expected_location(loc: Location) -> dict:
     """Return the document a published Lernort should have."""
     lon, lat = lon_lat(loc)
@@ -53,13 +62,17 @@ def expected_location(loc: Location) -> dict:
         "title": loc.name,
         "description": loc.description or "",
         "kind": " ".join((german(loc.kind), *kind_synonyms()[loc.kind.code])) if loc.kind else "",
-        "kind_code": loc.kind.code if loc.kind else "",
-        "areas": [t.code for t in by_position(loc.areas)],
-        "languages": loc.languages or [],
+        "topics": [],
         "provider": loc.organization.name if loc.organization else "",
         "place": loc.address,
-        "region": loc.region.code if loc.region else "",
-        "step_free": loc.step_free is True,
+        "terms": {
+            "type": ["location"],
+            "area": [t.code for t in by_position(loc.areas)],
+            "kind": [loc.kind.code] if loc.kind else [],
+            "language": loc.languages or [],
+            "region": [loc.region.code] if loc.region else [],
+        },
+        "flags": {"step_free": loc.step_free is True},
         "lon": lon,
         "lat": lat,
         "name_sort": loc.name,
@@ -67,32 +80,41 @@ def expected_location(loc: Location) -> dict:
 
 
 def expected_offer(offer: Offer) -> dict:
-    """Return the document a published Angebot should have (placed at its first public Lernort)."""
+    """Return the document a published Angebot should have.
+
+    Its position, kind words and place text are those of its first published Lernort (by
+    id); its kind, Gemeinde and step-free filter values those of all its published Lernorte.
+    """
     public = [loc for loc in sorted(offer.locations, key=lambda x: x.id) if loc.status == PUBLISHED]
     place = public[0] if public else None
     lon, lat = lon_lat(place)
     dates = sorted(s.starts_at.date() for s in offer.sessions)
-    located = expected_location(place) if place else {}
+    located = [expected_location(loc) for loc in public]
     return {
         "id": f"offer:{offer.id}",
         "type": "offer",
         "title": offer.title,
         "description": offer.description or "",
-        "kind": located.get("kind", ""),
-        "kind_code": located.get("kind_code", ""),
-        "areas": [t.code for t in by_position(offer.areas)],
+        "kind": located[0]["kind"] if located else "",
         "topics": [german(t) for t in by_position(offer.topics)],
-        "topic_codes": [t.code for t in by_position(offer.topics)],
-        "target_groups": [t.code for t in by_position(offer.target_groups)],
-        "languages": offer.languages or [],
         "provider": offer.organization.name if offer.organization else "",
         "place": f"{place.name}, {place.address}" if place else "",
-        "region": located.get("region", ""),
+        "terms": {
+            "type": ["offer"],
+            "area": [t.code for t in by_position(offer.areas)],
+            "kind": union(d["terms"]["kind"] for d in located),
+            "topic": [t.code for t in by_position(offer.topics)],
+            "target": [t.code for t in by_position(offer.target_groups)],
+            "language": offer.languages or [],
+            "region": union(d["terms"]["region"] for d in located),
+        },
+        "flags": {
+            "free": offer.cost_kind == "free",
+            "step_free": any(d["flags"]["step_free"] for d in located),
+            "online": offer.online is True,
+        },
         "min_age": offer.min_age,
         "max_age": offer.max_age,
-        "free": offer.cost_kind == "free",
-        "step_free": located.get("step_free", False),
-        "online": offer.online,
         "dates": dates,
         "start": offer.valid_from or (dates[0] if dates else None),
         "end": offer.valid_until,
@@ -123,7 +145,7 @@ def test_demo_documents_carry_every_field(runner):
     assert all(d["lon"] for d in found if d["type"] == "location")
     offers = [d for d in found if d["type"] == "offer"]
     assert any(len(d["topics"]) > 1 for d in offers) and any(len(d["dates"]) > 1 for d in offers)
-    assert all(d["region"] and d["kind_code"] for d in offers)
+    assert all(d["terms"]["region"] and d["terms"]["kind"] for d in offers)
 
 
 def test_documents_of_chosen_entries_only(runner):
@@ -240,13 +262,17 @@ def test_location_document(entries):
         "title": "VHS Testdorf",
         "description": "Kurse für alle",
         "kind": "Volkshochschule VHS",
-        "kind_code": "volkshochschule",
-        "areas": ["weiterbildung", "non_formale_bildung"],
-        "languages": ["de", "tr"],
+        "topics": [],
         "provider": "Stadt Testdorf",
         "place": "Markt 3, 36999 Testdorf",
-        "region": "06999001",
-        "step_free": True,
+        "terms": {
+            "type": ["location"],
+            "area": ["weiterbildung", "non_formale_bildung"],
+            "kind": ["volkshochschule"],
+            "language": ["de", "tr"],
+            "region": ["06999001"],
+        },
+        "flags": {"step_free": True},
         "lon": 9.6875,
         "lat": 50.5625,
         "name_sort": "VHS Testdorf",
@@ -260,13 +286,11 @@ def test_location_without_position_region_organization_or_kind(entries):
         "title": "Treffpunkt",
         "description": "",
         "kind": "",
-        "kind_code": "",
-        "areas": [],
-        "languages": [],
+        "topics": [],
         "provider": "",
         "place": "",
-        "region": "",
-        "step_free": False,
+        "terms": {"type": ["location"], "area": [], "kind": [], "language": [], "region": []},
+        "flags": {"step_free": False},
         "lon": None,
         "lat": None,
         "name_sort": "Treffpunkt",
@@ -277,36 +301,56 @@ def test_offer_is_placed_at_its_first_public_lernort(entries):
     doc = document(f"offer:{entries.spread}")
     # Linked: the archived Alte VHS (lowest id), then VHS Testdorf, then Treffpunkt.
     assert doc["place"] == "VHS Testdorf, Markt 3, 36999 Testdorf"
-    assert (doc["kind"], doc["kind_code"]) == ("Volkshochschule VHS", "volkshochschule")
-    assert (doc["region"], doc["step_free"], doc["lon"], doc["lat"]) == (
-        "06999001",
+    assert (doc["kind"], doc["terms"]["kind"]) == ("Volkshochschule VHS", ["volkshochschule"])
+    assert (doc["terms"]["region"], doc["flags"]["step_free"], doc["lon"], doc["lat"]) == (
+        ["06999001"],
         True,
         9.6875,
         50.5625,
     )
 
 
+def test_offer_takes_place_filters_from_all_its_public_lernorte(entries):
+    elsewhere = Region(code="06999002", name="Nachbardorf")
+    library = Location(
+        slug="bib",
+        name="Bücherei Nachbardorf",
+        status=PUBLISHED,
+        kind=terms_by_code(Vocabulary.LOCATION_KIND)["bibliothek"],
+        region=elsewhere,
+    )
+    db.session.add(library)
+    offer = db.session.get(Offer, entries.spread)
+    offer.locations.append(library)
+    db.session.commit()
+    doc = document(f"offer:{entries.spread}")
+    assert doc["terms"]["kind"] == ["volkshochschule", "bibliothek"]
+    assert doc["terms"]["region"] == ["06999001", "06999002"]
+    assert doc["place"] == "VHS Testdorf, Markt 3, 36999 Testdorf"  # still the first one
+
+
 def test_offer_fields_terms_and_dates(entries):
     doc = document(f"offer:{entries.spread}")
-    assert all(type(doc[flag]) is bool for flag in ("free", "step_free", "online"))
+    assert all(type(value) is bool for value in doc["flags"].values())
     assert {k: v for k, v in doc.items() if k not in {"place", "kind", "lon", "lat"}} == {
         "id": f"offer:{entries.spread}",
         "type": "offer",
         "title": "Deutsch A1",
         "description": "",
-        "kind_code": "volkshochschule",
-        "areas": ["weiterbildung"],
         "topics": ["schach", "Sprachen und Deutsch als Zweitsprache", "Familie und Erziehung"],
-        "topic_codes": ["schach", "sprache", "familie"],
-        "target_groups": ["erwachsene", "neuzugewanderte"],
-        "languages": ["de"],
         "provider": "Stadt Testdorf",
-        "region": "06999001",
+        "terms": {
+            "type": ["offer"],
+            "area": ["weiterbildung"],
+            "kind": ["volkshochschule"],
+            "topic": ["schach", "sprache", "familie"],
+            "target": ["erwachsene", "neuzugewanderte"],
+            "language": ["de"],
+            "region": ["06999001"],
+        },
+        "flags": {"free": True, "step_free": True, "online": False},
         "min_age": 16,
         "max_age": None,
-        "free": True,
-        "step_free": True,
-        "online": False,
         "dates": [date(2027, 2, 23), date(2027, 3, 2), date(2027, 3, 2)],
         "start": date(2027, 2, 23),
         "end": date(2027, 6, 30),
@@ -322,20 +366,21 @@ def test_offer_without_lernort(entries):
         "title": "Online-Sprechstunde",
         "description": "",
         "kind": "",
-        "kind_code": "",
-        "areas": [],
         "topics": [],
-        "topic_codes": [],
-        "target_groups": [],
-        "languages": [],
         "provider": "",
         "place": "",
-        "region": "",
+        "terms": {
+            "type": ["offer"],
+            "area": [],
+            "kind": [],
+            "topic": [],
+            "target": [],
+            "language": [],
+            "region": [],
+        },
+        "flags": {"free": False, "step_free": False, "online": True},
         "min_age": None,
         "max_age": None,
-        "free": False,
-        "step_free": False,
-        "online": True,
         "dates": [date(2027, 2, 1)],
         "start": date(2027, 1, 1),
         "end": None,
@@ -347,15 +392,13 @@ def test_offer_without_lernort(entries):
 
 def test_offer_at_unpublished_lernorte_only_has_no_place(entries):
     doc = document(f"offer:{entries.hidden_place}")
-    place = {k: doc[k] for k in ("kind", "kind_code", "place", "region", "step_free", "lon")}
-    assert place == {
-        "kind": "",
-        "kind_code": "",
-        "place": "",
-        "region": "",
-        "step_free": False,
-        "lon": None,
-    }
+    place = {k: doc[k] for k in ("kind", "place", "lon")}
+    assert place == {"kind": "", "place": "", "lon": None}
+    assert (doc["terms"]["kind"], doc["terms"]["region"], doc["flags"]["step_free"]) == (
+        [],
+        [],
+        False,
+    )
     assert (doc["lat"], doc["dates"], doc["start"]) == (None, [], None)
 
 

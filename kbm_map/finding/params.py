@@ -1,7 +1,9 @@
 """Search parameters in URLs: one vocabulary for the results page, the API and the map.
 
-Every parameter is validated here; anything unknown or malformed becomes a `ParamError`
-naming the parameter, which the page shows and the API answers with a 400.
+The filter parameters are the registry's (filters.py); the others (text, age, dates, place,
+sort, paging) are declared here. Every parameter is validated; anything unknown or
+malformed becomes a `ParamError` naming the parameter, which the page shows and the API
+answers with a 400.
 """
 
 from __future__ import annotations
@@ -15,17 +17,11 @@ from werkzeug.datastructures import MultiDict
 
 from ..errors import KbmMapError
 from ..search import Near, SearchQuery
+from .filters import FLAG_FILTERS, LIST_FILTERS
 
-LIST_PARAMS = {  # URL parameter → SearchQuery field (several values: OR)
-    "type": "type",
-    "area": "areas",
-    "kind": "kinds",
-    "topic": "topics",
-    "target": "target_groups",
-    "language": "languages",
-    "region": "regions",
-}
-FLAG_PARAMS = ("free", "step_free", "online")
+LIST_PARAMS = tuple(f.name for f in LIST_FILTERS)  # several values: OR within one
+FLAG_PARAMS = tuple(f.name for f in FLAG_FILTERS)  # =1
+CHOICES = {f.name: f.choices for f in LIST_FILTERS if f.choices}
 WHEN_VALUES = ("today", "week", "month")
 SORT_VALUES = ("relevance", "distance", "start", "name")
 SCALAR_PARAMS = ("q", "age", "when", "from", "to", "near", "radius", "sort", "page", "per_page")
@@ -163,8 +159,9 @@ def parse_params(
         bad = next((v for v in values if not CODE.match(v)), None)
         if bad is not None:
             raise ParamError(name, str(_l("ungültiger Wert")))
-        if name == "type" and set(values) - {"location", "offer"}:
-            raise ParamError(name, str(_l("erlaubt sind location und offer")))
+        if name in CHOICES and set(values) - set(CHOICES[name]):
+            allowed = ", ".join(CHOICES[name])
+            raise ParamError(name, str(_l("erlaubt sind %(v)s", v=allowed)))
         if values:
             params.lists[name] = list(dict.fromkeys(values))
     for name in FLAG_PARAMS:
@@ -212,12 +209,11 @@ def to_query(
 ) -> SearchQuery:
     """Build the search engine's query from validated parameters and a resolved position."""
     date_from, date_to = date_range(params, today)
-    options = {LIST_PARAMS[name]: values for name, values in params.lists.items()}
-    options.update({name: True for name, on in params.flags.items() if on})
-    if facets is not None:
-        options["facets"] = facets
     return SearchQuery(
         text=params.q,
+        terms=dict(params.lists),
+        flags={name: True for name, on in params.flags.items() if on},
+        facets=facets,
         age=params.age,
         date_from=date_from,
         date_to=date_to,
@@ -225,5 +221,4 @@ def to_query(
         sort=params.sort,
         page=params.page,
         per_page=params.per_page,
-        **options,
     )

@@ -1,4 +1,4 @@
-"""Run a public search: parameters → search engine → entities from the database, with labels."""
+"""Run a search: parameters → search backend → entries from the database, with labels."""
 
 from __future__ import annotations
 
@@ -12,32 +12,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import Location, Offer, OfferSession, Region, Term, Vocabulary
-from ..search import FACETS, SearchResult
-from ..services.indexing import search_index
-from .params import FLAG_PARAMS, LIST_PARAMS, SearchParams, to_query
+from ..models import Location, Offer, OfferSession, Region, Term
+from ..search import SearchResult, parse_id
+from .engine import search_backend
+from .filters import FILTERS
+from .params import SearchParams, to_query
 from .places import Place, resolve_place
 
-FACET_TITLES = {
-    "type": _l("Art des Eintrags"),
-    "area": _l("Bildungsbereich"),
-    "kind": _l("Art des Lernorts"),
-    "topic": _l("Thema"),
-    "target": _l("Zielgruppe"),
-    "language": _l("Sprache des Angebots"),
-    "region": _l("Gemeinde"),
-    "free": _l("kostenfrei"),
-    "step_free": _l("stufenloser Zugang"),
-    "online": _l("online"),
-}
+FACET_TITLES = {f.name: f.title for f in FILTERS}
 TYPE_LABELS = {"location": _l("Lernorte"), "offer": _l("Angebote")}
-VOCABULARY_OF = {
-    "area": Vocabulary.AREA,
-    "kind": Vocabulary.LOCATION_KIND,
-    "topic": Vocabulary.TOPIC,
-    "target": Vocabulary.TARGET_GROUP,
-}
-ENGINE_FACET = {**{v: k for k, v in LIST_PARAMS.items()}, **{f: f for f in FLAG_PARAMS}}
+VOCABULARY_OF = {f.name: f.vocabulary for f in FILTERS if f.vocabulary is not None}
 
 
 @dataclass
@@ -69,7 +53,6 @@ class Item:
     highlights: dict
     distance_m: float | None
     next_start: dt.datetime | None = None  # the next dated session of an offer
-    next_start: dt.datetime | None = None  # the next dated session of an offer
 
 
 @dataclass
@@ -100,8 +83,8 @@ def run_search(params: SearchParams, today: dt.date | None = None) -> Outcome:
     if params.sort == "distance" and outcome.place is None:
         params.sort = "relevance"
     near = (outcome.place.lon, outcome.place.lat) if outcome.place else None
-    query = to_query(params, near, today or dt.date.today(), facets=FACETS)
-    result = search_index().query(query)
+    query = to_query(params, near, today or dt.date.today())
+    result = search_backend().query(query)
     outcome.total, outcome.suggestion, outcome.fuzzy = result.total, result.suggestion, result.fuzzy
     outcome.items = load_items(result)
     outcome.facets = label_facets(result, params)
@@ -112,8 +95,8 @@ def load_items(result: SearchResult) -> list[Item]:
     """Load the entities of a page of hits, in the order of the hits."""
     wanted: dict[str, list[int]] = {"location": [], "offer": []}
     for hit in result.hits:
-        kind, _, number = hit.id.partition(":")
-        wanted[kind].append(int(number))
+        kind, number = parse_id(hit.id)
+        wanted[kind].append(number)
     found: dict[str, object] = {}
     if wanted["location"]:
         stmt = (
@@ -178,10 +161,11 @@ def label_facets(result: SearchResult, params: SearchParams) -> list[Facet]:
     """Turn the engine's facet counts into labelled facets in display order."""
     locale = str(get_locale())
     facets = []
-    for name in (*LIST_PARAMS, *FLAG_PARAMS):
-        counts = result.facets.get(LIST_PARAMS.get(name, name), {})
-        if name in FLAG_PARAMS:
-            count = counts.get("true", counts.get(True, 0)) if isinstance(counts, dict) else counts
+    for f in FILTERS:
+        name = f.name
+        counts = result.facets.get(name, {})
+        if f.flag:
+            count = counts.get("true", 0)
             selected = params.flags.get(name, False)
             values = [FacetValue("1", str(FACET_TITLES[name]), int(count), selected)]
             facets.append(Facet(name, str(FACET_TITLES[name]), values, flag=True))
