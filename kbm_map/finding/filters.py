@@ -164,6 +164,9 @@ class Filter:
     vocabulary: Vocabulary | None = None  # where the labels of its values come from
     flag: bool = False  # a yes/no filter (=1) instead of a list of codes
     choices: tuple[str, ...] = field(default=())  # the only values allowed, if fixed
+    # Where value labels come from besides a vocabulary: "regions" (Gemeinde names),
+    # "languages" (language names in the UI language), "choices" (labels in search.py).
+    labels: str = ""
 
     @property
     def of_place(self) -> bool:
@@ -202,6 +205,7 @@ FILTERS: tuple[Filter, ...] = (
         Constant("location"),
         Constant("offer"),
         choices=("location", "offer"),
+        labels="choices",
     ),
     Filter(
         "area",
@@ -242,6 +246,7 @@ FILTERS: tuple[Filter, ...] = (
         "ISO 639-1 language spoken, e.g. ar; repeatable (OR).",
         CodeList("languages"),
         CodeList("languages"),
+        labels="languages",
     ),
     Filter(
         "region",
@@ -249,6 +254,7 @@ FILTERS: tuple[Filter, ...] = (
         "Gemeinde code (AGS); repeatable (OR). Angebote: of any of their Lernorte.",
         RegionCode(),
         FromPlaces(),
+        labels="regions",
     ),
     Filter(
         "free",

@@ -15,13 +15,12 @@ from ..extensions import db
 from ..models import Location, Offer, OfferSession, Region, Term
 from ..search import SearchResult, parse_id
 from .engine import search_backend
-from .filters import FILTERS
+from .filters import FILTERS, Filter
 from .params import SearchParams, to_query
 from .places import Place, resolve_place
 
 FACET_TITLES = {f.name: f.title for f in FILTERS}
 TYPE_LABELS = {"location": _l("Lernorte"), "offer": _l("Angebote")}
-VOCABULARY_OF = {f.name: f.vocabulary for f in FILTERS if f.vocabulary is not None}
 
 
 @dataclass
@@ -135,17 +134,17 @@ def next_session_starts(offer_ids: list[int]) -> dict[int, dt.datetime]:
     return {offer_id: starts for offer_id, starts in db.session.execute(stmt)}
 
 
-def _labels(name: str, locale: str) -> dict[str, str]:
-    """Return value → label for one facet in the UI language."""
-    if name in VOCABULARY_OF:
-        terms = db.session.scalars(select(Term).where(Term.vocabulary == VOCABULARY_OF[name].value))
+def _labels(f: Filter, locale: str) -> dict[str, str]:
+    """Return value → label for one facet in the UI language, in display order."""
+    if f.vocabulary is not None:
+        terms = db.session.scalars(select(Term).where(Term.vocabulary == f.vocabulary.value))
         return {t.code: t.label(locale) for t in sorted(terms, key=lambda t: t.position)}
-    if name == "region":
+    if f.labels == "regions":
         return dict(
             db.session.execute(select(Region.code, Region.name).order_by(Region.name)).all()
         )
-    if name == "type":
-        return {k: str(v) for k, v in TYPE_LABELS.items()}
+    if f.labels == "choices":
+        return {k: str(TYPE_LABELS.get(k, k)) for k in f.choices}
     return {}
 
 
@@ -170,20 +169,22 @@ def label_facets(result: SearchResult, params: SearchParams) -> list[Facet]:
             values = [FacetValue("1", str(FACET_TITLES[name]), int(count), selected)]
             facets.append(Facet(name, str(FACET_TITLES[name]), values, flag=True))
             continue
-        labels = _labels(name, locale)
+        labels = _labels(f, locale)
         selected = set(params.values(name))
         order = list(labels) + sorted(set(counts) - set(labels))
         values = [
             FacetValue(
                 value,
-                language_name(value, locale) if name == "language" else labels.get(value, value),
+                language_name(value, locale)
+                if f.labels == "languages"
+                else labels.get(value, value),
                 int(counts.get(value, 0)),
                 value in selected,
             )
             for value in order
             if counts.get(value) or value in selected
         ]
-        if name == "language":
+        if f.labels == "languages":
             values.sort(key=lambda v: (-v.count, v.label))
         facets.append(Facet(name, str(FACET_TITLES[name]), values))
     return facets

@@ -129,11 +129,14 @@ class Selection:
         found.extend(range_conditions(self.params, self.today or dt.date.today()))
         return found
 
-    def matching_offers(self) -> list[ColumnElement]:
-        """Return the conditions on Offer of the Angebote the search itself would find."""
+    def matching_offers(self, published: bool = True) -> list[ColumnElement]:
+        """Return the conditions on Offer of the Angebote the search itself would find.
+
+        published=False leaves the status open (the monitoring's past reference dates).
+        """
         if self.text is not None:
             return [Offer.id.in_(sorted(self.text.offer_ids))]
-        found = [Offer.status == PUBLISHED]
+        found = [Offer.status == PUBLISHED] if published else []
         found.extend(self._filters("offer", lambda f: True))
         found.extend(range_conditions(self.params, self.today or dt.date.today()))
         if self.place is not None or self.params.near:
@@ -142,15 +145,12 @@ class Selection:
             found.append(Offer.id.in_(hosts.where(Location.status == PUBLISHED, *near)))
         return found
 
-    def matching_lernorte(self) -> list[ColumnElement]:
+    def matching_lernorte(self, published: bool = True) -> list[ColumnElement]:
         """Return the conditions on Location of the Lernorte the search itself would find."""
         if self.text is not None:
             return [Location.id.in_(sorted(self.text.own_location_ids))]
-        return [
-            Location.status == PUBLISHED,
-            *self.near_conditions(),
-            *self._filters("location", lambda f: True),
-        ]
+        status = [Location.status == PUBLISHED] if published else []
+        return [*status, *self.near_conditions(), *self._filters("location", lambda f: True)]
 
 
 def range_conditions(params: SearchParams, today: dt.date) -> list[ColumnElement]:

@@ -1,0 +1,135 @@
+"""Lernorte and current Angebote per Gemeinde for a search selection, today or at a past date.
+
+At a past reference date the listings' state is reconstructed from the audit trail: an entry
+counts when it had been created by then and was published on that day. Its status on that
+day is the old value of its first status change after the day, or, without a later change,
+its status today. Everything else (kind, Gemeinde, Bildungsbereiche …) is taken as it is
+today; the method notes of the report say so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, or_, select
+
+from ..extensions import db
+from ..finding import Selection
+from ..finding.filters import PUBLISHED
+from ..models import AuditEntry, Location, Offer, OfferSession, Region, offer_locations
+
+CHUNK = 5_000
+WITHOUT_REGION = ""  # key of entries in no Gemeinde (no position, outside, online only)
+
+
+@dataclass
+class Counts:
+    """Lernorte and Angebote of a selection per Gemeinde code, and in the whole area."""
+
+    reference_date: dt.date
+    lernorte: dict[str, int] = field(default_factory=dict)
+    angebote: dict[str, int] = field(default_factory=dict)
+    total_lernorte: int = 0
+    total_angebote: int = 0  # an Angebot held in two Gemeinden counts once here
+
+
+def end_of(day: dt.date) -> dt.datetime:
+    """Return the first moment after a day (timestamps are naive UTC)."""
+    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min)
+
+
+def status_changes_after(entity: str, moment: dt.datetime, ids: Iterable[int]) -> dict[int, str]:
+    """Return {id: status before its first status change after moment} from the audit trail."""
+    wanted = sorted(set(ids))
+    found: dict[int, str] = {}
+    for start in range(0, len(wanted), CHUNK):
+        rows = db.session.execute(
+            select(AuditEntry.entity_id, AuditEntry.changes)
+            .where(
+                AuditEntry.entity_type == entity,
+                AuditEntry.created_at >= moment,
+                AuditEntry.action.in_(("create", "update", "archive", "restore")),
+                AuditEntry.entity_id.in_(wanted[start : start + CHUNK]),
+            )
+            .order_by(AuditEntry.created_at, AuditEntry.id)
+        )
+        for entity_id, changes in rows:
+            status = (changes or {}).get("status")
+            if entity_id not in found and status:
+                found[entity_id] = status[0]
+    return found
+
+
+def _published_on(entity: str, rows: list[tuple[int, str]], day: dt.date) -> set[int]:
+    """Return the ids among (id, status today) rows that were published on the day."""
+    earlier = status_changes_after(entity, end_of(day), (i for i, _ in rows))
+    return {i for i, status in rows if earlier.get(i, status) == PUBLISHED}
+
+
+def _current_on(day: dt.date):
+    """Return the conditions of Angebote running on a day (not over, not yet expired)."""
+    sessions = OfferSession.__table__.c
+    last_session = (
+        select(func.max(sessions.starts_at)).where(sessions.offer_id == Offer.id).scalar_subquery()
+    )
+    return [
+        or_(Offer.valid_until.is_(None), Offer.valid_until >= day),
+        or_(last_session.is_(None), last_session >= dt.datetime.combine(day, dt.time.min)),
+    ]
+
+
+def count_listings(selection: Selection, day: dt.date | None = None) -> Counts:
+    """Count the selection's Lernorte and current Angebote per Gemeinde on a day (today)."""
+    today = dt.date.today()
+    day = day or today
+    past = day < today
+    counts = Counts(reference_date=day)
+    created = end_of(day)
+
+    lernorte = selection.matching_lernorte(published=not past)
+    stmt = select(Location.id, Location.status, Region.code).outerjoin(
+        Region, Region.id == Location.region_id
+    )
+    rows = db.session.execute(stmt.where(*lernorte, Location.created_at < created)).all()
+    public = _published_on("location", [(i, s) for i, s, _ in rows], day) if past else None
+    per_region: dict[str, int] = defaultdict(int)
+    for location_id, _, code in rows:
+        if public is None or location_id in public:
+            per_region[code or WITHOUT_REGION] += 1
+            counts.total_lernorte += 1
+    counts.lernorte = dict(per_region)
+
+    offers = selection.matching_offers(published=not past)
+    rows = db.session.execute(
+        select(Offer.id, Offer.status).where(*offers, *_current_on(day), Offer.created_at < created)
+    ).all()
+    public = _published_on("offer", rows, day) if past else {i for i, _ in rows}
+    counts.total_angebote = len(public)
+    counts.angebote = _offers_per_region(sorted(public), selection)
+    return counts
+
+
+def _offers_per_region(offer_ids: list[int], selection: Selection) -> dict[str, int]:
+    """Count Angebote per Gemeinde of the (published) Lernorte they are held at."""
+    per_region: dict[str, int] = defaultdict(int)
+    placed: set[int] = set()
+    places = selection.place_conditions()
+    for start in range(0, len(offer_ids), CHUNK):
+        chunk = offer_ids[start : start + CHUNK]
+        pairs = db.session.execute(
+            select(offer_locations.c.offer_id, Region.code)
+            .join(Location, Location.id == offer_locations.c.location_id)
+            .join(Region, Region.id == Location.region_id)
+            .where(offer_locations.c.offer_id.in_(chunk), Location.status == PUBLISHED, *places)
+            .distinct()
+        )
+        for offer_id, code in pairs:
+            per_region[code] += 1
+            placed.add(offer_id)
+    unplaced = len(offer_ids) - len(placed)
+    if unplaced:
+        per_region[WITHOUT_REGION] += unplaced
+    return dict(per_region)
