@@ -87,6 +87,18 @@ SETTINGS = (
         "entries not checked for this long count as out of date",
     ),
     Setting(
+        "KBM_GAP_RULES",
+        "GAP_RULES",
+        "",
+        "TOML file of the monitoring's gap rules; default: geodata/gaps.toml",
+    ),
+    Setting(
+        "KBM_PUBLIC_FIGURES",
+        "PUBLIC_FIGURES",
+        "0",
+        "1: publish the monitoring figures (page /<lang>/zahlen and /api/v1/monitoring)",
+    ),
+    Setting(
         "KBM_RATELIMIT_STORAGE_URL",
         "RATELIMIT_STORAGE_URI",
         "memory://",
@@ -132,6 +144,9 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "KBM_STALE_AFTER_DAYS", config["STALE_AFTER_DAYS"], 1, 3650
     )
     config["LANGUAGES"] = _parse_languages(config["LANGUAGES"])
+    config["PUBLIC_FIGURES"] = _parse_switch("KBM_PUBLIC_FIGURES", config["PUBLIC_FIGURES"])
+    if config["GAP_RULES"] and not Path(config["GAP_RULES"]).is_file():
+        raise ConfigError(f"KBM_GAP_RULES names {config['GAP_RULES']}, which is not a file.")
     if config["BABEL_DEFAULT_LOCALE"] not in config["LANGUAGES"]:
         raise ConfigError(
             f"KBM_DEFAULT_LANGUAGE {config['BABEL_DEFAULT_LOCALE']!r} is not one of KBM_LANGUAGES "
@@ -240,6 +255,18 @@ def _parse_floats(name: str, value, count: int) -> tuple[float, ...]:
     if len(numbers) != count:
         raise ConfigError(f"{name} must be {count} comma-separated numbers, not {value!r}.")
     return numbers
+
+
+def _parse_switch(name: str, value) -> bool:
+    """Parse 1/0 (also true/false, yes/no, on/off) or say what is wrong with it."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("", "0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name} must be 1 or 0, not {value!r}.")
 
 
 def _parse_int(name: str, value, low: int, high: int) -> int:

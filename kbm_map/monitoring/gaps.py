@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from flask import current_app, has_app_context
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
@@ -135,8 +136,9 @@ def _as_list(value, where: str, name: str) -> list:
 
 
 def load_rules(path: Path | None = None) -> list[Rule]:
-    """Read and check the gap rules of a TOML file."""
-    path = Path(path or DEFAULT_RULES)
+    """Read and check the gap rules of a TOML file (default: KBM_GAP_RULES, else shipped)."""
+    configured = current_app.config.get("GAP_RULES") if has_app_context() else None
+    path = Path(path or configured or DEFAULT_RULES)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as error:
