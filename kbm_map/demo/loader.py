@@ -8,11 +8,21 @@ from collections.abc import Callable
 from sqlalchemy import delete, insert, select
 
 from ..extensions import db
-from ..models import Location, Offer, OfferSession, Organization, Region, Vocabulary
+from ..models import (
+    AuditEntry,
+    Location,
+    Offer,
+    OfferSession,
+    Organization,
+    Region,
+    Vocabulary,
+    utcnow,
+)
 from ..models.offer import offer_locations
 from ..models.taxonomy import location_areas, offer_areas, offer_target_groups, offer_topics
 from ..services.taxonomy import kind_areas, seed_terms, terms_by_code
 from .generator import DemoRegion, generate
+from .history import write_history
 from .vocabulary import DISTRICT_AGS, REGION_NAME
 
 SOURCE = "demo"
@@ -43,7 +53,14 @@ def _insert(table, rows: list[dict]) -> None:
 
 
 def remove_demo() -> None:
-    """Delete an earlier demo load; data from other sources stays."""
+    """Delete an earlier demo load with its audit trail; data from other sources stays."""
+    for model, entity in ((Offer, "offer"), (Location, "location")):
+        ids = select(model.id).where(model.source == SOURCE)
+        db.session.execute(
+            delete(AuditEntry).where(
+                AuditEntry.entity_type == entity, AuditEntry.entity_id.in_(ids)
+            )
+        )
     db.session.execute(delete(Offer).where(Offer.source == SOURCE))
     db.session.execute(delete(Location).where(Location.source == SOURCE))
     db.session.execute(delete(Organization).where(Organization.source == SOURCE))
@@ -61,7 +78,7 @@ def load_demo(
     try:
         remove_demo()
         progress("Writing to the database …")
-        _write(region)
+        _write(region, seed)
         db.session.commit()
     except BaseException:
         db.session.rollback()
@@ -75,7 +92,7 @@ def load_demo(
     }
 
 
-def _write(region: DemoRegion) -> None:
+def _write(region: DemoRegion, seed: int) -> None:
     """Insert towns, providers, Lernorte, Angebote and their links."""
     areas = terms_by_code(Vocabulary.AREA)
     kinds = terms_by_code(Vocabulary.LOCATION_KIND)
@@ -134,6 +151,12 @@ def _write(region: DemoRegion) -> None:
     )
     offer_ids = _insert_returning_ids(
         Offer, [_offer_row(offer, org_ids) for offer in region.offers]
+    )
+    write_history(
+        [(location_ids[loc["key"]], loc["status"]) for loc in region.locations],
+        [(offer_ids[o["key"]], o["status"]) for o in region.offers],
+        seed,
+        utcnow(),
     )
     _insert(
         offer_locations,
