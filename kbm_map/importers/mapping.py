@@ -5,17 +5,26 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from .crs import WGS84, crs_from_name
 from .records import ImportFileError
+from .schedule import parse_date
 from .targets import REQUIRED, STATUSES, TARGETS
-from .values import BadValueError, normalize_area, normalize_kind, normalize_offer_type, text
+from .values import (
+    BadValueError,
+    normalize_age_group,
+    normalize_area,
+    normalize_kind,
+    normalize_offer_type,
+    text,
+)
 
 KEEP, EMPTY, REJECT = "keep", "empty", "reject"  # what to do with a value missing from translate
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
-_SECTIONS = {"import", "columns", "defaults", "flags", "extra"}
+_SECTIONS = {"import", "columns", "defaults", "flags", "extra", "filter", "age_groups"}
 _IMPORT_KEYS = {
     "target",
     "id",
@@ -28,7 +37,12 @@ _IMPORT_KEYS = {
     "status",
     "licence",
     "attribution",
+    "header",
+    "missing",
+    "date",
+    "estimated",
 }
+TITLE = "title"  # [import] date = "title": the reference date is in the title lines
 # Inputs that fill other fields: the parts of an address, a session from two columns.
 _FILLS = {
     "address": ("street", "house_number", "postcode", "city"),
@@ -113,6 +127,13 @@ class Mapping:
     status: str = "published"  # of new entries
     licence: str | None = None  # e.g. "CC0-1.0", "ODbL-1.0", "dl-de/by-2.0"
     attribution: str | None = None  # shown with the data, e.g. "© OpenStreetMap contributors"
+    header: tuple[int, int] | None = None  # first and last row of a header over several rows
+    missing: frozenset[str] = frozenset()  # cell values that mean "no value" ("-", ".")
+    # Only rows whose column holds one of the values are read (e.g. Satzart 60 = Gemeinde).
+    filters: tuple[tuple[str, frozenset[str]], ...] = ()
+    age_groups: dict[str, Expression] = field(default_factory=dict)  # wide → long (population)
+    date: date | str | None = None  # reference date of population figures, or TITLE
+    estimated: bool = False  # the source's figures are estimates
 
     @property
     def column_crs(self) -> str:
@@ -123,6 +144,8 @@ class Mapping:
         """Return the columns a file must have: those of the id and of required fields."""
         needed = list(self.id.columns) if self.id else []
         for name in REQUIRED[self.target]:
+            if name == "population" and self.age_groups:
+                continue
             rule = self.rules.get(name)
             if rule is not None and len(rule.sources) == 1:
                 needed += rule.sources[0].columns
@@ -145,7 +168,15 @@ class Mapping:
         flags = {k: tuple((names.get(c, c), v) for c, v in f) for k, f in self.flags.items()}
         extra = {k: e.renamed(names) for k, e in self.extra.items()}
         id_ = self.id.renamed(names) if self.id else None
-        return replace(self, rules=rules, flags=flags, extra=extra, id=id_)
+        filters = tuple((names.get(c, c), values) for c, values in self.filters)
+        groups = {k: e.renamed(names) for k, e in self.age_groups.items()}
+        return replace(
+            self, rules=rules, flags=flags, extra=extra, id=id_, filters=filters, age_groups=groups
+        )
+
+    def accepts(self, data: dict[str, Any]) -> bool:
+        """Tell whether a row passes the mapping's [filter] (every row, without one)."""
+        return all(text(data.get(column)) in values for column, values in self.filters)
 
 
 def load_mapping(path: str | Path) -> Mapping:
@@ -210,7 +241,12 @@ def _build(doc: dict[str, Any], name: str) -> Mapping:
     status = head.get("status", "published")
     if status not in STATUSES:
         raise BadValueError(f"[import] status must be one of {', '.join(STATUSES)}, not {status!r}")
+    groups = _age_groups(doc.get("age_groups"), target)
+    if "total" in groups and "population" in rules:
+        raise BadValueError("the total is given twice: in [columns] population and [age_groups]")
     for req in REQUIRED[target]:
+        if req == "population" and groups:
+            continue
         if req not in rules and req not in defaults and not _split_fills(req, rules):
             raise BadValueError(f"[columns] {req} is missing; every {target} needs it")
     return Mapping(
@@ -230,7 +266,86 @@ def _build(doc: dict[str, Any], name: str) -> Mapping:
         status=status,
         licence=head.get("licence"),
         attribution=head.get("attribution"),
+        header=_header_rows(head.get("header")),
+        missing=frozenset(_strings(head.get("missing", []), "[import] missing")),
+        filters=_filters(doc.get("filter") or {}),
+        age_groups=groups,
+        date=_date(head.get("date"), target),
+        estimated=_flag(head.get("estimated", False), "[import] estimated"),
     )
+
+
+def _header_rows(value: Any) -> tuple[int, int] | None:
+    """Read header = 3 or header = [3, 5] (first and last row, counted from 1)."""
+    if value is None:
+        return None
+    rows = [value] * 2 if isinstance(value, int) else value
+    if (
+        not isinstance(rows, list)
+        or len(rows) != 2
+        or not all(isinstance(r, int) and not isinstance(r, bool) and r >= 1 for r in rows)
+        or rows[1] < rows[0]
+    ):
+        raise BadValueError(
+            f"[import] header must be a row number or [first, last] (e.g. [3, 5]), not {value!r}"
+        )
+    return rows[0], rows[1]
+
+
+def _strings(value: Any, where: str) -> list[str]:
+    """Return a string or list of strings as a list of stripped texts."""
+    items = value if isinstance(value, list) else [value]
+    if not all(isinstance(v, str | int) and not isinstance(v, bool) for v in items):
+        raise BadValueError(f"{where} must be a text or a list of texts, not {value!r}")
+    return [text(v) for v in items]
+
+
+def _filters(table: dict[str, Any]) -> tuple[tuple[str, frozenset[str]], ...]:
+    """Read [filter]: column = value or [values] a row must hold to be read."""
+    return tuple(
+        (column, frozenset(_strings(values, f"[filter] {column}")))
+        for column, values in table.items()
+    )
+
+
+def _age_groups(table: Any, target: str) -> dict[str, Expression]:
+    """Read [age_groups]: canonical age group = column holding its figure."""
+    if not table:
+        return {}
+    if target != "population" or not isinstance(table, dict):
+        raise BadValueError("[age_groups] is for target = \"population\" only")
+    groups: dict[str, Expression] = {}
+    for key, column in table.items():
+        group = normalize_age_group(key)
+        if group in groups:
+            raise BadValueError(f"[age_groups] names the age group {group!r} twice")
+        groups[group] = Expression.parse(_string(column, f"[age_groups] {key}"))
+    return groups
+
+
+def _date(value: Any, target: str) -> date | str | None:
+    """Read date = "title", a TOML date, "2022-12-31" or "31.12.2022"."""
+    if value is None:
+        return None
+    if target != "population":
+        raise BadValueError("[import] date is for target = \"population\" only")
+    if isinstance(value, date):
+        return value
+    if value == TITLE:
+        return TITLE
+    try:
+        return parse_date(value) if isinstance(value, str) else parse_date(None)
+    except BadValueError:
+        raise BadValueError(
+            f"[import] date must be \"title\" or a date (2022-12-31, 31.12.2022), not {value!r}"
+        ) from None
+
+
+def _flag(value: Any, where: str) -> bool:
+    """Return a TOML boolean or complain."""
+    if not isinstance(value, bool):
+        raise BadValueError(f"{where} must be true or false, not {value!r}")
+    return value
 
 
 def _split_fills(field_name: str, rules: dict[str, FieldRule]) -> bool:
