@@ -24,6 +24,7 @@ from .offers import build_offer, checked_moment
 from .records import RawRecord, RowWarning
 from .targets import KIND_AREAS, GazetteerRecord, LocationRecord, PopulationRecord, RegionRecord
 from .values import (
+    TOTAL,
     BadValueError,
     clean_email,
     clean_url,
@@ -31,7 +32,6 @@ from .values import (
     normalize_code,
     normalize_kind,
     normalize_postcode,
-    TOTAL,
     parse_bool,
     parse_int,
 )

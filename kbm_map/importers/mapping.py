@@ -313,7 +313,7 @@ def _age_groups(table: Any, target: str) -> dict[str, Expression]:
     if not table:
         return {}
     if target != "population" or not isinstance(table, dict):
-        raise BadValueError("[age_groups] is for target = \"population\" only")
+        raise BadValueError('[age_groups] is for target = "population" only')
     groups: dict[str, Expression] = {}
     for key, column in table.items():
         group = normalize_age_group(key)
@@ -328,7 +328,7 @@ def _date(value: Any, target: str) -> date | str | None:
     if value is None:
         return None
     if target != "population":
-        raise BadValueError("[import] date is for target = \"population\" only")
+        raise BadValueError('[import] date is for target = "population" only')
     if isinstance(value, date):
         return value
     if value == TITLE:
@@ -337,7 +337,7 @@ def _date(value: Any, target: str) -> date | str | None:
         return parse_date(value) if isinstance(value, str) else parse_date(None)
     except BadValueError:
         raise BadValueError(
-            f"[import] date must be \"title\" or a date (2022-12-31, 31.12.2022), not {value!r}"
+            f'[import] date must be "title" or a date (2022-12-31, 31.12.2022), not {value!r}'
         ) from None
 
 

@@ -96,9 +96,7 @@ def read_xlsx(
         columns = [name or f"column {i}" for i, name in enumerate(names, start=1)]
         header_row = first + 1
         notes = [f"header in row {header_row}"]
-    if all(not any(v is not None for v in row) for row in top[header_row:]) and (
-        len(top) < limit
-    ):
+    if all(not any(v is not None for v in row) for row in top[header_row:]) and (len(top) < limit):
         raise ImportFileError(f"file {path.name}: has a header row but no data rows")
 
     def rows() -> Iterator[RawRecord]:

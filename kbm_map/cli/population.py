@@ -1,0 +1,62 @@
+"""`kbm-map population`: official population figures per region, date and age group."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import click
+
+from .common import reports_errors
+
+
+@click.group("population")
+def population_group():
+    """Population figures per region, reference date and age group (for Bildungsmonitoring)."""
+
+
+@population_group.command("import")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option(
+    "--mapping",
+    "-m",
+    default="destatis-gv-gemeinden",
+    show_default=True,
+    help="Mapping file or shipped mapping, e.g. genesis-12411-altersgruppen (age groups).",
+)
+@click.option(
+    "--date",
+    "on",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Reference date (Stichtag) YYYY-MM-DD; default: the date in the file's title.",
+)
+@click.option(
+    "--source", help="Name of the figures' source (default: the file name without extension)."
+)
+@reports_errors
+def population_import_command(file: str, mapping: str, on: datetime | None, source):
+    """Store the population figures in FILE for its reference date, in one transaction.
+
+    A new import of the same source and date replaces its figures. Rows of regions here
+    are kept, and those of the Kreise of the Gemeinden here (for their age shares).
+    """
+    from ..services.population import import_population
+
+    summary = import_population(file, mapping, on.date() if on else None, source)
+    kept = ""
+    if summary.kreise:
+        kept = f" and Kreis {', '.join(summary.kreise)} (age shares for its Gemeinden)"
+    click.echo(
+        f"Population on {summary.reference_date.isoformat()} from {summary.file} "
+        f"(source {summary.source}): {summary.regions} regions{kept}; figures: "
+        f"{summary.new} new, {summary.changed} changed, {summary.unchanged} unchanged, "
+        f"{summary.removed} removed ({summary.seconds:.1f} s)"
+    )
+    if summary.unmatched_note:
+        click.echo(summary.unmatched_note)
+    if summary.without_figures:
+        click.echo(f"{summary.without_figures:,} rows without any figure skipped (footnotes, '-').")
+    if summary.populations_updated:
+        click.echo(f"{summary.populations_updated} regions now show their newest total on the map.")
+
+
+POPULATION_COMMANDS = (population_group,)
