@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date
 
 import click
 
@@ -26,14 +26,13 @@ def population_group():
 @click.option(
     "--date",
     "on",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
     help="Reference date (Stichtag) YYYY-MM-DD; default: the date in the file's title.",
 )
 @click.option(
     "--source", help="Name of the figures' source (default: the file name without extension)."
 )
 @reports_errors
-def population_import_command(file: str, mapping: str, on: datetime | None, source):
+def population_import_command(file: str, mapping: str, on: str | None, source):
     """Store the population figures in FILE for its reference date, in one transaction.
 
     A new import of the same source and date replaces its figures. Rows of regions here
@@ -41,7 +40,7 @@ def population_import_command(file: str, mapping: str, on: datetime | None, sour
     """
     from ..services.population import import_population
 
-    summary = import_population(file, mapping, on.date() if on else None, source)
+    summary = import_population(file, mapping, _date(on), source)
     kept = ""
     if summary.kreise:
         kept = f" and Kreis {', '.join(summary.kreise)} (age shares for its Gemeinden)"
@@ -57,6 +56,16 @@ def population_import_command(file: str, mapping: str, on: datetime | None, sour
         click.echo(f"{summary.without_figures:,} rows without any figure skipped (footnotes, '-').")
     if summary.populations_updated:
         click.echo(f"{summary.populations_updated} regions now show their newest total on the map.")
+
+
+def _date(value: str | None) -> date | None:
+    """Read --date, or complain in one line."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise click.ClickException(f"--date {value!r}: is not a date as YYYY-MM-DD") from None
 
 
 POPULATION_COMMANDS = (population_group,)
