@@ -46,7 +46,7 @@ def population_import_command(file: str, mapping: str, on: str | None, source):
         kept = f" and Kreis {', '.join(summary.kreise)} (age shares for its Gemeinden)"
     click.echo(
         f"Population on {summary.reference_date.isoformat()} from {summary.file} "
-        f"(source {summary.source}): {summary.regions} regions{kept}; figures: "
+        f"(source {summary.source}): {_count(summary.regions, 'region')}{kept}; figures: "
         f"{summary.new} new, {summary.changed} changed, {summary.unchanged} unchanged, "
         f"{summary.removed} removed ({summary.seconds:.1f} s)"
     )
@@ -56,6 +56,11 @@ def population_import_command(file: str, mapping: str, on: str | None, source):
         click.echo(f"{summary.without_figures:,} rows without any figure skipped (footnotes, '-').")
     if summary.populations_updated:
         click.echo(f"{summary.populations_updated} regions now show their newest total on the map.")
+
+
+def _count(number: int, noun: str) -> str:
+    """Return '1 region', '23 regions'."""
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
 
 
 def _date(value: str | None) -> date | None:
