@@ -113,10 +113,10 @@ def population_at(
     codes: Iterable[str] | None = None,
 ) -> PopulationFigures:
     """Return the population of each region (all regions, or the codes given) by the rules above."""
+    span = _checked(ages)
     if codes is None:
         codes = db.session.scalars(select(Region.code))
     wanted = sorted(set(codes))
-    span = _checked(ages)
     stored = _load({*wanted, *(c[:KREIS_DIGITS] for c in wanted if len(c) > KREIS_DIGITS)})
     result = PopulationFigures()
     for code in wanted:
