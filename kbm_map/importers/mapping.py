@@ -9,13 +9,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from . import mapping_keys as keys
 from .crs import WGS84, crs_from_name
 from .records import ImportFileError
-from .schedule import parse_date
 from .targets import REQUIRED, STATUSES, TARGETS
 from .values import (
     BadValueError,
-    normalize_age_group,
     normalize_area,
     normalize_kind,
     normalize_offer_type,
@@ -42,7 +41,7 @@ _IMPORT_KEYS = {
     "date",
     "estimated",
 }
-TITLE = "title"  # [import] date = "title": the reference date is in the title lines
+
 # Inputs that fill other fields: the parts of an address, a session from two columns.
 _FILLS = {
     "address": ("street", "house_number", "postcode", "city"),
@@ -241,7 +240,10 @@ def _build(doc: dict[str, Any], name: str) -> Mapping:
     status = head.get("status", "published")
     if status not in STATUSES:
         raise BadValueError(f"[import] status must be one of {', '.join(STATUSES)}, not {status!r}")
-    groups = _age_groups(doc.get("age_groups"), target)
+    groups = {
+        group: Expression.parse(column)
+        for group, column in keys.age_group_columns(doc.get("age_groups"), target).items()
+    }
     if "total" in groups and "population" in rules:
         raise BadValueError("the total is given twice: in [columns] population and [age_groups]")
     for req in REQUIRED[target]:
@@ -266,86 +268,13 @@ def _build(doc: dict[str, Any], name: str) -> Mapping:
         status=status,
         licence=head.get("licence"),
         attribution=head.get("attribution"),
-        header=_header_rows(head.get("header")),
-        missing=frozenset(_strings(head.get("missing", []), "[import] missing")),
-        filters=_filters(doc.get("filter") or {}),
+        header=keys.header_rows(head.get("header")),
+        missing=frozenset(keys.texts(head.get("missing", []), "[import] missing")),
+        filters=keys.filters(doc.get("filter") or {}),
         age_groups=groups,
-        date=_date(head.get("date"), target),
-        estimated=_flag(head.get("estimated", False), "[import] estimated"),
+        date=keys.reference_date(head.get("date"), target),
+        estimated=keys.flag(head.get("estimated", False), "[import] estimated"),
     )
-
-
-def _header_rows(value: Any) -> tuple[int, int] | None:
-    """Read header = 3 or header = [3, 5] (first and last row, counted from 1)."""
-    if value is None:
-        return None
-    rows = [value] * 2 if isinstance(value, int) else value
-    if (
-        not isinstance(rows, list)
-        or len(rows) != 2
-        or not all(isinstance(r, int) and not isinstance(r, bool) and r >= 1 for r in rows)
-        or rows[1] < rows[0]
-    ):
-        raise BadValueError(
-            f"[import] header must be a row number or [first, last] (e.g. [3, 5]), not {value!r}"
-        )
-    return rows[0], rows[1]
-
-
-def _strings(value: Any, where: str) -> list[str]:
-    """Return a string or list of strings as a list of stripped texts."""
-    items = value if isinstance(value, list) else [value]
-    if not all(isinstance(v, str | int) and not isinstance(v, bool) for v in items):
-        raise BadValueError(f"{where} must be a text or a list of texts, not {value!r}")
-    return [text(v) for v in items]
-
-
-def _filters(table: dict[str, Any]) -> tuple[tuple[str, frozenset[str]], ...]:
-    """Read [filter]: column = value or [values] a row must hold to be read."""
-    return tuple(
-        (column, frozenset(_strings(values, f"[filter] {column}")))
-        for column, values in table.items()
-    )
-
-
-def _age_groups(table: Any, target: str) -> dict[str, Expression]:
-    """Read [age_groups]: canonical age group = column holding its figure."""
-    if not table:
-        return {}
-    if target != "population" or not isinstance(table, dict):
-        raise BadValueError('[age_groups] is for target = "population" only')
-    groups: dict[str, Expression] = {}
-    for key, column in table.items():
-        group = normalize_age_group(key)
-        if group in groups:
-            raise BadValueError(f"[age_groups] names the age group {group!r} twice")
-        groups[group] = Expression.parse(_string(column, f"[age_groups] {key}"))
-    return groups
-
-
-def _date(value: Any, target: str) -> date | str | None:
-    """Read date = "title", a TOML date, "2022-12-31" or "31.12.2022"."""
-    if value is None:
-        return None
-    if target != "population":
-        raise BadValueError('[import] date is for target = "population" only')
-    if isinstance(value, date):
-        return value
-    if value == TITLE:
-        return TITLE
-    try:
-        return parse_date(value) if isinstance(value, str) else parse_date(None)
-    except BadValueError:
-        raise BadValueError(
-            f'[import] date must be "title" or a date (2022-12-31, 31.12.2022), not {value!r}'
-        ) from None
-
-
-def _flag(value: Any, where: str) -> bool:
-    """Return a TOML boolean or complain."""
-    if not isinstance(value, bool):
-        raise BadValueError(f"{where} must be true or false, not {value!r}")
-    return value
 
 
 def _split_fills(field_name: str, rules: dict[str, FieldRule]) -> bool:

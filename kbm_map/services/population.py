@@ -12,7 +12,7 @@ from sqlalchemy import delete, insert, select, update
 
 from ..extensions import db
 from ..importers import Mapping, Rejection
-from ..importers.mapping import TITLE
+from ..importers.mapping_keys import TITLE
 from ..importers.schedule import date_in_lines
 from ..importers.values import TOTAL
 from ..models import AuditEntry, PopulationFigure, Region, utcnow
