@@ -81,7 +81,8 @@ def import_population(
     path = Path(path)
     rules = read_mapping(mapping, "population")
     records = open_source(path, rules)
-    summary = PopulationSummary(path.name, source or path.stem, _reference_date(records, rules, on))
+    name = (source or path.stem)[:128]  # the column's length
+    summary = PopulationSummary(path.name, name, _reference_date(records, rules, on))
     try:
         figures = _read_figures(path, rules, records, summary)
         _store(figures, rules, summary)
@@ -167,8 +168,10 @@ def describe_rejection(rejection: Rejection, rules: Mapping) -> str:
     rule = rules.rules.get(rejection.field or "")
     if rule is not None and len(rule.sources) == 1 and not rule.sources[0].is_template:
         where = f"column {rule.sources[0].text!r}"
-    elif rejection.field in rules.rules or rejection.field in (None, "id"):
-        where = f"field {rejection.field or 'code'}"
+    elif rejection.field in (None, "id"):
+        where = "field code"  # a code repeated in the file
+    elif rejection.field in rules.rules:
+        where = f"field {rejection.field}"
     else:
         where = f"column {rejection.field!r}"  # an age group's column
     return f"file {rejection.file}, row {rejection.row}, {where}: {rejection.reason}"
