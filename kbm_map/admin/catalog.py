@@ -9,6 +9,7 @@ from ..extensions import db
 from ..models import Organization, Region, Term, Vocabulary
 from ..services import catalog, organizations
 from ..services.editing import EditError
+from ..services.population import newest_totals
 from . import views
 from .accounts import show_errors
 from .blueprint import bp
@@ -132,7 +133,10 @@ def archive_term(term_id: int, action: str):
 def region_list():
     """List regions."""
     return render_template(
-        "admin/region_list.html", page=views.region_list(request.args), action=ActionForm()
+        "admin/region_list.html",
+        page=views.region_list(request.args),
+        action=ActionForm(),
+        official=newest_totals(),
     )
 
 
@@ -156,7 +160,10 @@ def edit_region(region_id: int | None = None):
             flash(_("Gemeinde gespeichert."), "success")
             return redirect(url_for("admin.region_list"))
     status = 422 if form.errors else 200
-    return render_template("admin/region_form.html", form=form, region=region), status
+    official = newest_totals().get(region.code) if region else None
+    return render_template(
+        "admin/region_form.html", form=form, region=region, official=official
+    ), status
 
 
 @bp.post("/gemeinden/<int:region_id>/<any(archivieren, wiederherstellen):action>")

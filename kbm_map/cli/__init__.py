@@ -11,10 +11,17 @@ from flask.cli import FlaskGroup
 from ..errors import KbmMapError
 from .check import check_command
 from .data import DATA_COMMANDS
+from .population import POPULATION_COMMANDS
 from .setup import SETUP_COMMANDS
 from .static import build_static_command
 
-COMMANDS = (*SETUP_COMMANDS, *DATA_COMMANDS, build_static_command, check_command)
+COMMANDS = (
+    *SETUP_COMMANDS,
+    *DATA_COMMANDS,
+    *POPULATION_COMMANDS,
+    build_static_command,
+    check_command,
+)
 
 HELP = """kbm-map: the Bildungslandkarte of your region.
 

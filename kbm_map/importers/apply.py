@@ -10,6 +10,7 @@ from shapely.geometry.base import BaseGeometry
 from .builders import BUILDERS
 from .fields import RowError, Surroundings
 from .fingerprint import record_fingerprint
+from .header import SEPARATOR
 from .mapping import Mapping
 from .records import ImportFileError, MappedRecord, RawRecord, Rejection, RowWarning, Unchanged
 from .targets import REQUIRED
@@ -77,6 +78,8 @@ def _results(
         if isinstance(item, Rejection):
             yield item
             continue
+        if mapping.filters and not mapping.accepts(item.data):
+            continue
         if unchanged is not None:
             fingerprint = record_fingerprint(item)
             key = text(mapping.id.value(item.data)) or None
@@ -116,7 +119,7 @@ def bind(mapping: Mapping, columns: list[str], tabular: bool, file: str) -> Mapp
         """Tell whether the file has the column, recording its spelling there."""
         if column in exact:
             return True
-        actual = folded.get(" ".join(column.split()).casefold())
+        actual = folded.get(" ".join(column.split()).casefold()) or _led_by(column, folded)
         if actual is not None:
             names[column] = actual
         return actual is not None
@@ -140,12 +143,26 @@ def bind(mapping: Mapping, columns: list[str], tabular: bool, file: str) -> Mapp
         need(tuple(c for c, _ in pairs), f"flags of {target_field}", tabular)
     for key, expression in mapping.extra.items():
         need(expression.columns, f"extra {key}", tabular)
+    for column, _ in mapping.filters:
+        need((column,), "filter", True)
+    for group, expression in mapping.age_groups.items():
+        need(expression.columns, f"age group {group}", True)
     if missing:
         raise ImportFileError(
             f"file {file}: mapping {mapping.name} needs the column(s) {', '.join(missing)}, "
             f"which the file does not have. The file's columns are: {', '.join(columns)}"
         )
     return mapping.renamed(names) if names else mapping
+
+
+def _led_by(column: str, folded: dict[str, str]) -> str | None:
+    """Return the one column whose header labels begin with these ('Bevölkerung / insgesamt').
+
+    Lower header rows often hold a date ('am 31.12.2022'), so a mapping may leave them out.
+    """
+    lead = " ".join(column.split()).casefold() + SEPARATOR
+    found = [actual for name, actual in folded.items() if name.startswith(lead)]
+    return found[0] if len(found) == 1 else None
 
 
 def required_fields(mapping: Mapping) -> set[str]:

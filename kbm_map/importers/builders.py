@@ -24,6 +24,7 @@ from .offers import build_offer, checked_moment
 from .records import RawRecord, RowWarning
 from .targets import KIND_AREAS, GazetteerRecord, LocationRecord, PopulationRecord, RegionRecord
 from .values import (
+    TOTAL,
     BadValueError,
     clean_email,
     clean_url,
@@ -187,17 +188,37 @@ def build_gazetteer(
 def build_population(
     raw: RawRecord, mapping: Mapping, around: Surroundings, warnings: list[RowWarning]
 ) -> Built:
-    """Build a PopulationRecord keyed by its AGS."""
+    """Build a PopulationRecord keyed by its AGS, with the total and the age groups."""
     values = collect(raw, mapping)
+    total = _figure(values.get("population"), "population")
+    groups = {}
+    for group, expression in mapping.age_groups.items():
+        cell = expression.value(raw.data)
+        if mapping.missing and text_or_none(cell) in mapping.missing:
+            continue
+        figure = _figure(cell, expression.text)
+        if figure is not None:
+            groups[group] = figure
+    total = groups.pop(TOTAL, total)
+    if total is None and not groups:
+        # No figure at all: a footnote or an empty row, not a region without inhabitants.
+        return PopulationRecord(text_or_none(values.get("code")) or "", None), None
     code = _code(required_text(values, "code"), warnings)
-    try:
-        population = parse_int(required_text(values, "population"))
-    except BadValueError as problem:
-        raise RowError("population", str(problem)) from None
-    if population < 0:
-        raise RowError("population", f"population {population} is negative")
     name = text_or_none(values.get("name"))
-    return PopulationRecord(code, population, name, kept_extra(raw, mapping)), code
+    return PopulationRecord(code, total, name, kept_extra(raw, mapping), groups), code
+
+
+def _figure(value, where: str) -> int | None:
+    """Return a number of inhabitants, None for an empty cell; reject anything else."""
+    if is_empty(text_or_none(value)):
+        return None
+    try:
+        figure = parse_int(value)
+    except BadValueError as problem:
+        raise RowError(where, str(problem)) from None
+    if figure < 0:
+        raise RowError(where, f"population {figure} is negative")
+    return figure
 
 
 _GERMANY = Surroundings()

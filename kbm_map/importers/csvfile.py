@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 from collections.abc import Iterator
 from pathlib import Path
 
+from .header import combine_header, header_rows, title_lines, unique_names
 from .records import ImportFileError, RawRecord, RecordSource
 
 DELIMITERS = (";", ",", "\t")
@@ -43,16 +45,36 @@ def detect_delimiter(header_line: str) -> str:
     return best if counts[best] > 1 else ","
 
 
-def read_csv(path: Path, delimiter: str | None = None, encoding: str | None = None) -> RecordSource:
-    """Open a CSV file: detect encoding, delimiter and header; rows are read on iteration."""
+def _decode_as(raw: bytes, encoding: str, name: str) -> str:
+    """Decode with the encoding a mapping names; refuse text that is plainly another one."""
+    try:
+        decoded = raw.decode(encoding)
+    except (UnicodeDecodeError, LookupError) as error:
+        raise ImportFileError(f"file {name}: cannot be read as {encoding}: {error}") from None
+    if "\x00" in decoded and not encoding.lower().startswith("utf-16"):
+        # latin-1 decodes any bytes; NULs show that the file is UTF-16 (or not text at all).
+        raise ImportFileError(
+            f"file {name}: cannot be read as {encoding} (the mapping's encoding): it holds NUL "
+            "bytes, so it is probably UTF-16 ('Unicode text'); save it again as CSV in "
+            f"{encoding} or UTF-8"
+        )
+    return decoded
+
+
+def read_csv(
+    path: Path,
+    delimiter: str | None = None,
+    encoding: str | None = None,
+    header: tuple[int, int] | None = None,
+) -> RecordSource:
+    """Open a CSV file: detect encoding, delimiter and header; rows are read on iteration.
+
+    `header` = (first, last) row of a header spread over several rows; the rows above it
+    are the title, kept as lines of text.
+    """
     raw = path.read_bytes()
     if encoding:
-        try:
-            text, used = raw.decode(encoding), encoding
-        except (UnicodeDecodeError, LookupError) as error:
-            raise ImportFileError(
-                f"file {path.name}: cannot be read as {encoding}: {error}"
-            ) from None
+        text, used = _decode_as(raw, encoding, path.name), encoding
     else:
         text, used = decode(raw, path.name)
     lines = text.splitlines()
@@ -68,16 +90,41 @@ def read_csv(path: Path, delimiter: str | None = None, encoding: str | None = No
         raise ImportFileError(f"file {path.name}: is empty (no header row, no data)")
     if len(filled) < 2:
         raise ImportFileError(f"file {path.name}: has a header row but no data rows")
+    if header is not None:
+        return _read_with_header_rows(path, body, delimiter, header, used, notes)
     delimiter = delimiter or detect_delimiter(filled[0])
     notes.append(f"delimiter: {_DELIMITER_NAMES.get(delimiter, repr(delimiter))}")
-    header = _header(body, delimiter, path.name)
+    columns = _header(body, delimiter, path.name)
+    return _source(path, body, delimiter, columns, 1, used, notes)
+
+
+def _read_with_header_rows(
+    path: Path, body: str, delimiter: str | None, header: tuple[int, int], used: str, notes
+) -> RecordSource:
+    """Open a CSV file whose header the mapping places on rows first–last."""
+    lines = body.splitlines()
+    first, last = header_rows(header, len(lines), path.name)
+    delimiter = delimiter or detect_delimiter(lines[first])
+    notes.append(f"delimiter: {_DELIMITER_NAMES.get(delimiter, repr(delimiter))}")
+    reader = csv.reader(io.StringIO(body, newline=""), delimiter=delimiter)
+    top = list(itertools.islice(reader, last))
+    columns = unique_names(combine_header(top[first:last]), path.name)
+    if not columns:
+        raise ImportFileError(f"file {path.name}: header rows {header[0]}–{header[1]} are empty")
+    notes.append(f"header in rows {header[0]}–{header[1]}")
+    return _source(path, body, delimiter, columns, last, used, notes, title_lines(top[:first]))
+
+
+def _source(path, body, delimiter, header, header_row, used, notes, title=()) -> RecordSource:
+    """Return the record source of a CSV text whose header ends in row header_row."""
 
     def rows() -> Iterator[RawRecord]:
         """Yield the data rows with the row number a spreadsheet shows."""
         reader = csv.reader(io.StringIO(body, newline=""), delimiter=delimiter)
-        next(reader)
+        for _ in range(header_row):
+            next(reader, None)
         width = len(header)
-        for number, cells in enumerate(reader, start=2):
+        for number, cells in enumerate(reader, start=header_row + 1):
             if not any(cells) or not any(cell.strip() for cell in cells):
                 continue
             if len(cells) < width:
@@ -93,8 +140,9 @@ def read_csv(path: Path, delimiter: str | None = None, encoding: str | None = No
         read=rows,
         encoding=used,
         delimiter=delimiter,
-        header_row=1,
+        header_row=header_row,
         notes=notes,
+        title=list(title),
     )
 
 

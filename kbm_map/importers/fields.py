@@ -136,6 +136,8 @@ def collect(raw: RawRecord, mapping: Mapping) -> dict[str, Any]:
                 value = None
         else:
             value = _pick(rule, data)
+        if mapping.missing and text(value) in mapping.missing:
+            value = None
         if is_list:
             items = value if isinstance(value, list) else _split(value, rule.separator)
             if rule.translate is not None:

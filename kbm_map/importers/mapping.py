@@ -5,17 +5,25 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
+from . import mapping_keys as keys
 from .crs import WGS84, crs_from_name
 from .records import ImportFileError
 from .targets import REQUIRED, STATUSES, TARGETS
-from .values import BadValueError, normalize_area, normalize_kind, normalize_offer_type, text
+from .values import (
+    BadValueError,
+    normalize_area,
+    normalize_kind,
+    normalize_offer_type,
+    text,
+)
 
 KEEP, EMPTY, REJECT = "keep", "empty", "reject"  # what to do with a value missing from translate
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
-_SECTIONS = {"import", "columns", "defaults", "flags", "extra"}
+_SECTIONS = {"import", "columns", "defaults", "flags", "extra", "filter", "age_groups"}
 _IMPORT_KEYS = {
     "target",
     "id",
@@ -28,7 +36,12 @@ _IMPORT_KEYS = {
     "status",
     "licence",
     "attribution",
+    "header",
+    "missing",
+    "date",
+    "estimated",
 }
+
 # Inputs that fill other fields: the parts of an address, a session from two columns.
 _FILLS = {
     "address": ("street", "house_number", "postcode", "city"),
@@ -113,6 +126,13 @@ class Mapping:
     status: str = "published"  # of new entries
     licence: str | None = None  # e.g. "CC0-1.0", "ODbL-1.0", "dl-de/by-2.0"
     attribution: str | None = None  # shown with the data, e.g. "© OpenStreetMap contributors"
+    header: tuple[int, int] | None = None  # first and last row of a header over several rows
+    missing: frozenset[str] = frozenset()  # cell values that mean "no value" ("-", ".")
+    # Only rows whose column holds one of the values are read (e.g. Satzart 60 = Gemeinde).
+    filters: tuple[tuple[str, frozenset[str]], ...] = ()
+    age_groups: dict[str, Expression] = field(default_factory=dict)  # wide → long (population)
+    date: date | str | None = None  # reference date of population figures, or TITLE
+    estimated: bool = False  # the source's figures are estimates
 
     @property
     def column_crs(self) -> str:
@@ -123,6 +143,8 @@ class Mapping:
         """Return the columns a file must have: those of the id and of required fields."""
         needed = list(self.id.columns) if self.id else []
         for name in REQUIRED[self.target]:
+            if name == "population" and self.age_groups:
+                continue
             rule = self.rules.get(name)
             if rule is not None and len(rule.sources) == 1:
                 needed += rule.sources[0].columns
@@ -145,7 +167,15 @@ class Mapping:
         flags = {k: tuple((names.get(c, c), v) for c, v in f) for k, f in self.flags.items()}
         extra = {k: e.renamed(names) for k, e in self.extra.items()}
         id_ = self.id.renamed(names) if self.id else None
-        return replace(self, rules=rules, flags=flags, extra=extra, id=id_)
+        filters = tuple((names.get(c, c), values) for c, values in self.filters)
+        groups = {k: e.renamed(names) for k, e in self.age_groups.items()}
+        return replace(
+            self, rules=rules, flags=flags, extra=extra, id=id_, filters=filters, age_groups=groups
+        )
+
+    def accepts(self, data: dict[str, Any]) -> bool:
+        """Tell whether a row passes the mapping's [filter] (every row, without one)."""
+        return all(text(data.get(column)) in values for column, values in self.filters)
 
 
 def load_mapping(path: str | Path) -> Mapping:
@@ -210,7 +240,15 @@ def _build(doc: dict[str, Any], name: str) -> Mapping:
     status = head.get("status", "published")
     if status not in STATUSES:
         raise BadValueError(f"[import] status must be one of {', '.join(STATUSES)}, not {status!r}")
+    groups = {
+        group: Expression.parse(column)
+        for group, column in keys.age_group_columns(doc.get("age_groups"), target).items()
+    }
+    if "total" in groups and "population" in rules:
+        raise BadValueError("the total is given twice: in [columns] population and [age_groups]")
     for req in REQUIRED[target]:
+        if req == "population" and groups:
+            continue
         if req not in rules and req not in defaults and not _split_fills(req, rules):
             raise BadValueError(f"[columns] {req} is missing; every {target} needs it")
     return Mapping(
@@ -230,6 +268,12 @@ def _build(doc: dict[str, Any], name: str) -> Mapping:
         status=status,
         licence=head.get("licence"),
         attribution=head.get("attribution"),
+        header=keys.header_rows(head.get("header")),
+        missing=frozenset(keys.texts(head.get("missing", []), "[import] missing")),
+        filters=keys.filters(doc.get("filter") or {}),
+        age_groups=groups,
+        date=keys.reference_date(head.get("date"), target),
+        estimated=keys.flag(head.get("estimated", False), "[import] estimated"),
     )
 
 

@@ -98,6 +98,7 @@ class RecordSource:
     header_row: int | None = None
     crs: str | None = None
     notes: list[str] = field(default_factory=list)
+    title: list[str] = field(default_factory=list)  # lines above the header (table titles)
 
     @property
     def name(self) -> str:

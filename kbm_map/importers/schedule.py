@@ -122,3 +122,17 @@ def _local(moment: datetime) -> datetime:
     if moment.tzinfo is None:
         return moment
     return moment.astimezone(LOCAL_TIME).replace(tzinfo=None)
+
+
+_DATE_IN_TEXT = re.compile(r"\b(\d{1,2}\.\s*\d{1,2}\.\s*\d{4}|\d{4}-\d{2}-\d{2})\b")
+
+
+def date_in_lines(lines: list[str]) -> date | None:
+    """Return the first complete date in lines of text ('Stichtag: 31.12.2018'), or None."""
+    for line in lines:
+        for match in _DATE_IN_TEXT.finditer(line):
+            try:
+                return parse_date(match[1])
+            except BadValueError:
+                continue  # 31.02.2020 is no date; look on
+    return None

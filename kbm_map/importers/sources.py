@@ -92,13 +92,13 @@ def open_records(path: str | Path, mapping: Mapping | None = None) -> RecordSour
             f"file {path.name}: should be {_CLAIMS[kind]} but looks like {actual}"
         )
     if kind == "csv":
-        return read_csv(
-            path, mapping.delimiter if mapping else None, mapping.encoding if mapping else None
-        )
+        if mapping is None:
+            return read_csv(path)
+        return read_csv(path, mapping.delimiter, mapping.encoding, mapping.header)
     if kind == "xlsx":
-        return read_xlsx(
-            path, mapping.required_columns() if mapping else (), mapping.sheet if mapping else None
-        )
+        if mapping is None:
+            return read_xlsx(path)
+        return read_xlsx(path, mapping.required_columns(), mapping.sheet, mapping.header)
     if kind == "osm":
         return read_osm_xml(path)
     return _open_json(path, kind, mapping)

@@ -135,12 +135,21 @@ class GazetteerRecord:
 
 @dataclass
 class PopulationRecord:
-    """The population of a region, keyed by its AGS."""
+    """The population of a region, keyed by its AGS: the total and any age groups.
+
+    A row without any figure (a footnote, a former Kreis shown with "-") has neither.
+    """
 
     code: str
-    population: int
+    population: int | None  # the total
     name: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    groups: dict[str, int] = field(default_factory=dict)  # "6-10" -> 7866; never "total"
+
+    @property
+    def has_figures(self) -> bool:
+        """Tell whether the row gave any figure."""
+        return self.population is not None or bool(self.groups)
 
 
 # Field name -> type per target. "address" and "street_and_number" are inputs that are split

@@ -214,3 +214,33 @@ def _amount(raw: str) -> Decimal | None:
     if number < 0 or number > MAX_AMOUNT:
         raise BadValueError(f"amount {raw!r} is negative or too large")
     return number.quantize(Decimal("0.01"))
+
+
+TOTAL = "total"  # the age group of all inhabitants
+_AGE_GROUP = re.compile(r"(\d{1,3})\s*-\s*(\d{1,3})?")
+
+
+def age_range(group: str) -> tuple[int, int | None]:
+    """Return the half-open year range [first, end) of a canonical age group; None: no end."""
+    if group == TOTAL:
+        return 0, None
+    first, _, end = group.partition("-")
+    return int(first), int(end) if end else None
+
+
+def normalize_age_group(value: str) -> str:
+    """Return the canonical age group for '6-10', '6 - 10', '75-', 'total'; raise otherwise."""
+    raw = text(value).casefold()
+    if raw == TOTAL:
+        return TOTAL
+    match = _AGE_GROUP.fullmatch(raw)
+    if match is None:
+        raise BadValueError(
+            f"age group {value!r} is not 'FROM-TO' in years (e.g. '6-10', '75-') or 'total'"
+        )
+    first, end = int(match[1]), int(match[2]) if match[2] else None
+    if end is not None and end <= first:
+        raise BadValueError(f"age group {value!r} ends before it begins")
+    if first == 0 and end is None:
+        return TOTAL
+    return f"{first}-{end if end is not None else ''}"

@@ -10,6 +10,7 @@ from typing import Any
 
 from openpyxl import load_workbook
 
+from .header import combine_header, header_rows, title_lines, unique_names
 from .records import ImportFileError, RawRecord, RecordSource
 
 HEADER_SEARCH_ROWS = 30  # title blocks in office lists are a few rows; the header is near the top
@@ -56,32 +57,46 @@ def find_header(rows: list[list[Any]], required: Collection[str] = ()) -> int:
     raise ImportFileError("no header row found: no row names at least two columns")
 
 
-def read_xlsx(path: Path, required: Collection[str] = (), sheet: str | None = None) -> RecordSource:
-    """Open the first (or the named) sheet; rows are read on iteration."""
+def read_xlsx(
+    path: Path,
+    required: Collection[str] = (),
+    sheet: str | None = None,
+    header: tuple[int, int] | None = None,
+) -> RecordSource:
+    """Open the first (or the named) sheet; rows are read on iteration.
+
+    `header` = (first, last) row of a header spread over several rows; without it the
+    header row is found among the first rows. Rows above the header are the title.
+    """
     workbook = _open(path)
     try:
         if sheet and sheet not in workbook.sheetnames:
             sheets = ", ".join(workbook.sheetnames)
             raise ImportFileError(f"file {path.name}: has no sheet {sheet!r} (sheets: {sheets})")
         worksheet = workbook[sheet] if sheet else workbook.worksheets[0]
-        rows_seen = worksheet.iter_rows(max_row=HEADER_SEARCH_ROWS, values_only=True)
+        limit = max(HEADER_SEARCH_ROWS, header[1] + 1 if header else 0)
+        rows_seen = worksheet.iter_rows(max_row=limit, values_only=True)
         top = [_cells(r) for r in rows_seen]
     finally:
         workbook.close()
     if not any(any(v is not None for v in row) for row in top):
         raise ImportFileError(f"file {path.name}: the sheet is empty")
-    try:
-        header_index = find_header(top, required)
-    except ImportFileError as error:
-        raise ImportFileError(f"file {path.name}: {error}") from None
-    header = [str(v) if v is not None else "" for v in top[header_index]]
-    while header and not header[-1]:
-        header.pop()
-    columns = [name or f"column {i}" for i, name in enumerate(header, start=1)]
-    header_row = header_index + 1
-    if all(not any(v is not None for v in row) for row in top[header_index + 1 :]) and (
-        len(top) < HEADER_SEARCH_ROWS
-    ):
+    if header is not None:
+        first, header_row = header_rows(header, len(top), path.name)
+        columns = unique_names(combine_header(top[first:header_row]), path.name)
+        notes = [f"header in rows {header[0]}–{header[1]}"]
+    else:
+        try:
+            first = find_header(top, required)
+        except ImportFileError as error:
+            raise ImportFileError(f"file {path.name}: {error}") from None
+        names = [str(v) if v is not None else "" for v in top[first]]
+        while names and not names[-1]:
+            names.pop()
+        columns = [name or f"column {i}" for i, name in enumerate(names, start=1)]
+        header_row = first + 1
+        notes = [f"header in row {header_row}"]
+    if all(not any(v is not None for v in row) for row in top[header_row:]) and (len(top) < limit):
         raise ImportFileError(f"file {path.name}: has a header row but no data rows")
 
     def rows() -> Iterator[RawRecord]:
@@ -106,5 +121,6 @@ def read_xlsx(path: Path, required: Collection[str] = (), sheet: str | None = No
         columns=columns,
         read=rows,
         header_row=header_row,
-        notes=[f"header in row {header_row}"],
+        notes=notes,
+        title=title_lines(top[:first]),
     )

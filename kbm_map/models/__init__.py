@@ -6,6 +6,7 @@ from .gazetteer import PostcodePlace
 from .location import Location
 from .offer import CostKind, Offer, OfferSession, OfferType, offer_locations
 from .organization import Organization, OrganizationKind
+from .population import PopulationFigure
 from .region import Region
 from .report import ChangeReport, ReportKind, ReportStatus
 from .taxonomy import Term, Vocabulary
@@ -22,6 +23,7 @@ __all__ = [
     "OfferType",
     "Organization",
     "OrganizationKind",
+    "PopulationFigure",
     "PostcodePlace",
     "Region",
     "ReportKind",

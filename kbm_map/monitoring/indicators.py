@@ -17,19 +17,11 @@ from sqlalchemy import select
 from ..extensions import db
 from ..finding import SearchParams, select_for
 from ..models import Region
+from ..taxonomy import kind_age_ranges
 from .listings import WITHOUT_REGION, count_listings
+from .population import PopulationValue, population_at
 
 PER = 1000
-
-
-@dataclass(frozen=True)
-class PopulationValue:
-    """Inhabitants of an area (or of an age group) on a reference date, and where from."""
-
-    value: int
-    reference_date: dt.date
-    estimated: bool = False  # derived from the Kreis's age shares ("geschätzt")
-    source: str = ""  # attribution of the statistics
 
 
 @dataclass(frozen=True)
@@ -118,7 +110,7 @@ class Coverage:
     without_region: Area  # Lernorte and Angebote in no Gemeinde (no position, online only)
     ages: tuple[int, int | None] | None = None
     population_dates: list[dt.date] = field(default_factory=list)
-    population_sources: list[str] = field(default_factory=list)
+    population_sources: list[str] = field(default_factory=list)  # credit lines
     compare: Coverage | None = None
 
     @property
@@ -140,9 +132,8 @@ class Coverage:
 
 def relevant_ages(params: SearchParams) -> tuple[int, int | None] | None:
     """Return the age group of the selected kinds of Lernort (contiguous), or None."""
-    from .population import kind_age_range
-
-    ranges = sorted({kind_age_range(code) for code in params.values("kind")} - {None})
+    known = kind_age_ranges()
+    ranges = sorted({known.get(code) for code in params.values("kind")} - {None})
     if not ranges or len(ranges) != len(set(params.values("kind"))):
         return None  # no kind, or a kind without an age group: no age-group indicators
     low, high = ranges[0]
@@ -162,8 +153,6 @@ def coverage(
     params: SearchParams, day: dt.date | None = None, compare: dt.date | None = None
 ) -> Coverage:
     """Compute the indicators of a selection on a day (default today), optionally compared."""
-    from .population import population_at
-
     day = day or dt.date.today()
     selection = select_for(params, today=day)
     counts = count_listings(selection, day)
@@ -204,7 +193,7 @@ def coverage(
     )
     figures = [v for a in areas for v in (a.population, a.age_population) if v is not None]
     result.population_dates = sorted({v.reference_date for v in figures})
-    result.population_sources = sorted({v.source for v in figures if v.source})
+    result.population_sources = list(dict.fromkeys(c for v in figures for c in v.credits))
     if compare is not None:
         result.compare = coverage(params, compare)
     return result
@@ -219,4 +208,6 @@ def _sum(values: list[PopulationValue | None]) -> PopulationValue | None:
         reference_date=max(v.reference_date for v in values),
         estimated=any(v.estimated for v in values),
         source="; ".join(sorted({v.source for v in values if v.source})),
+        attribution="; ".join(sorted({v.attribution for v in values if v.attribution})) or None,
+        licence="; ".join(sorted({v.licence for v in values if v.licence})) or None,
     )

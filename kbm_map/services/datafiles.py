@@ -56,6 +56,14 @@ def read_mapping(name: str | Path, target: str) -> Mapping:
     return mapping
 
 
+def open_source(path: str | Path, mapping: Mapping) -> RecordSource:
+    """Open an input file for a mapping; raise DataFileError saying what is wrong."""
+    try:
+        return open_records(path, mapping)
+    except ImportFileError as problem:
+        raise DataFileError(str(problem)) from None
+
+
 def mapped_records(
     path: str | Path,
     mapping: Mapping,

@@ -19,6 +19,7 @@ from ..importers import Rejection
 from ..models import AuditEntry, Location, Region, utcnow
 from .datafiles import DataFileError, mapped_records, read_mapping
 from .indexing import commit_with_index, rebuild_index
+from .population import sync_region_population
 
 DEFAULT_MAPPING = "bkg-gemeinden"
 DEFAULT_POPULATION_MAPPING = "destatis-kreise"
@@ -147,6 +148,8 @@ def import_regions(
         _upsert(records, summary, origin)
         if population_rules is not None:
             _set_population(population, population_rules, summary, origin)
+        else:  # new Gemeinden get the figures `kbm-map population import` stored before
+            summary.population_set = sync_region_population(origin)
         summary.locations_assigned = assign_regions()
         if update_index and summary.locations_assigned:
             summary.index_note = commit_with_index(rebuild_index)
@@ -205,6 +208,8 @@ def _set_population(path, rules, summary: RegionSummary, origin: str) -> None:
             summary.rejected.append(result)
             continue
         code, figure = result.record.code, result.record.population
+        if figure is None:
+            continue  # a row without figures: a footnote, a former Kreis
         if code not in current:
             summary.population_unmatched += 1
             continue

@@ -11,6 +11,8 @@ from ..models import Term, Vocabulary
 from ..taxonomy import (  # noqa: F401  (the file's readers, imported from here by older code)
     LABEL_LANGUAGES,
     TAXONOMY_FILE,
+    kind_age_range,
+    kind_age_ranges,
     kind_areas,
     kind_synonyms,
     load_taxonomy,
