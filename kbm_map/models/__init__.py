@@ -6,6 +6,7 @@ from .gazetteer import PostcodePlace
 from .location import Location
 from .offer import CostKind, Offer, OfferSession, OfferType, offer_locations
 from .organization import Organization, OrganizationKind
+from .reach import ReachLayer, ReachResult, ReachRun
 from .region import Region
 from .report import ChangeReport, ReportKind, ReportStatus
 from .taxonomy import Term, Vocabulary
@@ -23,6 +24,9 @@ __all__ = [
     "Organization",
     "OrganizationKind",
     "PostcodePlace",
+    "ReachLayer",
+    "ReachResult",
+    "ReachRun",
     "Region",
     "ReportKind",
     "ReportStatus",
