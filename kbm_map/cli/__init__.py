@@ -11,10 +11,11 @@ from flask.cli import FlaskGroup
 from ..errors import KbmMapError
 from .check import check_command
 from .data import DATA_COMMANDS
+from .monitoring import monitoring_group
 from .setup import SETUP_COMMANDS
 from .static import build_static_command
 
-COMMANDS = (*SETUP_COMMANDS, *DATA_COMMANDS, build_static_command, check_command)
+COMMANDS = (*SETUP_COMMANDS, *DATA_COMMANDS, build_static_command, check_command, monitoring_group)
 
 HELP = """kbm-map: the Bildungslandkarte of your region.
 
