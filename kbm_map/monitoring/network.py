@@ -45,6 +45,7 @@ class StreetNetwork:
     mode: str
     file_name: str
     file_bytes: int
+    osm_ids: np.ndarray  # the OSM node id of each graph node
     lon: np.ndarray
     lat: np.ndarray
     graph: csr_matrix  # graph[u, v] = seconds from node u to node v
@@ -195,6 +196,7 @@ def _build(ways: _Ways, mode: str, path: Path) -> StreetNetwork:
         mode=mode,
         file_name=path.name,
         file_bytes=path.stat().st_size,
+        osm_ids=ids[keep],
         lon=lon[keep],
         lat=lat[keep],
         graph=graph[keep][:, keep].tocsr(),
