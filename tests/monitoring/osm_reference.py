@@ -51,17 +51,35 @@ def write_part(data: OsmXml, bbox: tuple[float, float, float, float], path: Path
         if all(p and west <= p[0] <= east and south <= p[1] <= north for p in points):
             part.ways.append((way_id, refs, tags))
             part.nodes.update(zip(refs, points, strict=True))
+    write_osm(part, path)
+    return part
+
+
+def write_osm(data: OsmXml, path: Path) -> None:
+    """Write nodes and ways as an OSM XML file."""
     root = ET.Element("osm", version="0.6", generator="kbm-map tests")
-    for node_id, (lon, lat) in sorted(part.nodes.items()):
+    for node_id, (lon, lat) in sorted(data.nodes.items()):
         ET.SubElement(root, "node", id=str(node_id), lon=repr(lon), lat=repr(lat), version="1")
-    for way_id, refs, tags in part.ways:
+    for way_id, refs, tags in data.ways:
         way = ET.SubElement(root, "way", id=str(way_id), version="1")
         for ref in refs:
             ET.SubElement(way, "nd", ref=str(ref))
         for key, value in tags.items():
             ET.SubElement(way, "tag", k=key, v=value)
     ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)
-    return part
+
+
+def street(data: OsmXml, way_id: int, points: list[tuple[float, float]], **tags) -> list[int]:
+    """Add a way through (lon, lat) points, reusing nodes at equal positions; return its refs."""
+    known = {position: node_id for node_id, position in data.nodes.items()}
+    refs = []
+    for point in points:
+        if point not in known:
+            known[point] = len(data.nodes) + 1
+            data.nodes[known[point]] = point
+        refs.append(known[point])
+    data.ways.append((way_id, refs, tags))
+    return refs
 
 
 def metres(a: tuple[float, float], b: tuple[float, float]) -> float:
