@@ -31,13 +31,18 @@ class ReachError(KbmMapError):
     """A reachability run cannot start: unknown kind, no Gemeinden, bad thresholds."""
 
 
-def lernorte_conditions(args: MultiDict) -> list:
+def url_args(params: Mapping | MultiDict | None) -> MultiDict:
+    """Return search filters as URL arguments ({"area": "schule"} or a MultiDict)."""
+    return params if isinstance(params, MultiDict) else MultiDict(params or {})
+
+
+def lernorte_conditions(args: Mapping | MultiDict | None) -> list:
     """Return the SQL conditions on Location for the Lernorte the search filters select."""
     # The one place that knows where the search selection lives (it is about to move).
     from ..mapview.selection import select_for
     from ..public.params import parse_params
 
-    return select_for(parse_params(args)).located_lernorte()
+    return select_for(parse_params(url_args(args))).located_lernorte()
 
 
 def gemeinde_population(region: Region) -> float | None:
@@ -57,7 +62,9 @@ def load_gemeinden() -> list[Gemeinde]:
     ]
 
 
-def lernorte_by_kind(args: MultiDict, kinds: list[str] | None) -> dict[str, np.ndarray]:
+def lernorte_by_kind(
+    args: Mapping | MultiDict | None, kinds: list[str] | None
+) -> dict[str, np.ndarray]:
     """Return {kind code: array of (lon, lat)} of the selected Lernorte, for each kind asked."""
     known = set(db.session.scalars(select(Term.code).where(Term.vocabulary == _kind_vocabulary())))
     unknown = [k for k in kinds or [] if k not in known]
@@ -101,7 +108,7 @@ def run_reach(
     thresholds = _thresholds(thresholds)
     if mode not in MODES:
         raise NetworkError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
-    args = params if isinstance(params, MultiDict) else MultiDict(params or {})
+    args = url_args(params)
     wanted = list(dict.fromkeys(kinds)) if kinds else None
     lernorte = lernorte_by_kind(args, wanted)
     if not lernorte:
