@@ -101,7 +101,7 @@ def format_table(run: ReachRun, results: list[ReachResult]) -> str:
     """Return the figures as a text table: population and shares within each threshold."""
     limit = max(run.thresholds)
     header = ["Gemeinde", "population", *(f"≤{t} min" for t in run.thresholds)]
-    header += ["median", "not covered"]
+    header += ["median", f"over {limit} min", "not covered"]
     rows = [header]
     for result in results:
         median = result.median_minutes
@@ -115,6 +115,7 @@ def format_table(run: ReachRun, results: list[ReachResult]) -> str:
                 format_decimal(round(result.population), locale="de_DE"),
                 *(_share(result.share(t)) for t in run.thresholds),
                 median_text,
+                format_decimal(round(result.not_reachable), locale="de_DE"),
                 format_decimal(round(result.not_covered), locale="de_DE"),
             ]
         )

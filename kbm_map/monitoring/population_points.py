@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import re
+from array import array
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -115,11 +116,13 @@ def grid_points(path: str | Path, network: StreetNetwork, gemeinden: list[Gemein
     x, y, population = read_grid(path)
     lon, lat = TO_WGS84.transform(x, y)
     regions = region_index(gemeinden, np.asarray(lon), np.asarray(lat))
-    nodes, metres = snap(network, x, y)
     notes = []
     outside = population[regions < 0].sum()
     if outside:
         notes.append(f"{outside:,.0f} inhabitants of the grid lie in no Gemeinde, left out")
+    inside = regions >= 0  # a grid of all Germany shrinks to the area before snapping
+    x, y, population, regions = x[inside], y[inside], population[inside], regions[inside]
+    nodes, metres = snap(network, x, y)
     access = np.where(nodes >= 0, np.nan_to_num(metres) / ACCESS_MPS, 0.0)
     part = (x, y, population, regions, nodes, access)
     return _points([part], approximated=False, source=path.name, notes=notes)
@@ -128,34 +131,44 @@ def grid_points(path: str | Path, network: StreetNetwork, gemeinden: list[Gemein
 def read_grid(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return x, y (EPSG:3035 metres) and population of the populated cells of a grid CSV."""
     try:
-        text = _text(path)
+        try:
+            return _read_cells(path, "utf-8-sig")
+        except UnicodeDecodeError:
+            return _read_cells(path, "latin-1")
     except OSError as error:
         raise PopulationError(f"grid file {path.name}: cannot be read ({error.strerror})") from None
-    lines = text.splitlines()
-    if not lines:
-        raise PopulationError(f"grid file {path.name}: empty")
-    delimiter = ";" if lines[0].count(";") >= lines[0].count(",") else ","
-    rows = csv.reader(lines, delimiter=delimiter)
-    header = [name.strip().lower() for name in next(rows)]
-    columns = [_column(header, pattern, path) for pattern in (r"x_mp_\w+|x", r"y_mp_\w+|y")]
-    columns.append(_column(header, r"einwohner|population", path))
-    values = []
-    for number, row in enumerate(rows, start=2):
-        if not any(cell.strip() for cell in row):
-            continue
-        values.append([_number(row, c, header, path, number) for c in columns])
-    cells = np.asarray(values, dtype=float).reshape(-1, 3)
-    populated = cells[:, 2] > 0
-    return cells[populated, 0], cells[populated, 1], cells[populated, 2]
 
 
-def _text(path: Path) -> str:
-    """Read a CSV file as UTF-8 (with or without BOM), else as Latin-1."""
-    raw = path.read_bytes()
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return raw.decode("latin-1")
+def _read_cells(path: Path, encoding: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Read the grid row by row (a file of all Germany has three million rows)."""
+    with path.open(encoding=encoding, newline="") as stream:
+        first = stream.readline()
+        if not first.strip():
+            raise PopulationError(f"grid file {path.name}: empty")
+        delimiter = ";" if first.count(";") >= first.count(",") else ","
+        header = [name.strip().lower() for name in next(csv.reader([first], delimiter=delimiter))]
+        columns = [_column(header, pattern, path) for pattern in (r"x_mp_\w+|x", r"y_mp_\w+|y")]
+        columns.append(_column(header, r"einwohner|population", path))
+        xs, ys, people = array("d"), array("d"), array("d")  # 8 bytes a value
+        for number, row in enumerate(csv.reader(stream, delimiter=delimiter), start=2):
+            try:
+                x, y, count = (row[c] for c in columns)
+                x, y = float(x), float(y)
+                count = 0.0 if count.strip() in SECRET else float(count.replace(",", "."))
+                if not (x >= 0 and y >= 0 and count >= 0):  # also NaN
+                    raise ValueError
+            except (ValueError, IndexError):
+                if not any(cell.strip() for cell in row):
+                    continue
+                _raise_bad_row(row, columns, header, path, number)
+            xs.append(x)
+            ys.append(y)
+            people.append(count)
+    x, y, population = (
+        np.frombuffer(v, dtype=float) if v else np.zeros(0) for v in (xs, ys, people)
+    )
+    populated = population > 0
+    return x[populated], y[populated], population[populated]
 
 
 def _column(header: list[str], pattern: str, path: Path) -> int:
@@ -170,19 +183,23 @@ def _column(header: list[str], pattern: str, path: Path) -> int:
     )
 
 
-def _number(row: list[str], column: int, header: list[str], path: Path, number: int) -> float:
-    """Read one numeric cell; a secret population counts as 0."""
-    raw = row[column].strip() if column < len(row) else ""
-    inhabitants = header[column] in ("einwohner", "population")
-    if inhabitants and raw in SECRET:
-        return 0.0
-    try:
-        value = float(raw.replace(",", ".")) if inhabitants else float(raw)
-    except ValueError:
-        value = float("nan")
-    if not np.isfinite(value) or value < 0:
+def _raise_bad_row(row: list[str], columns: list[int], header: list[str], path: Path, number: int):
+    """Raise the error naming the first bad field of a grid row."""
+    if max(columns) >= len(row):
         raise PopulationError(
-            f"grid file {path.name}, row {number}, column {header[column]}: "
-            f"{raw!r} is not {'a number of inhabitants' if inhabitants else 'a coordinate'}"
+            f"grid file {path.name}, row {number}: {len(row)} fields, the header has {len(header)}"
         )
-    return value
+    for position, column in enumerate(columns):
+        raw = row[column].strip()
+        inhabitants = position == 2
+        if inhabitants and raw in SECRET:
+            continue
+        try:
+            value = float(raw.replace(",", ".")) if inhabitants else float(raw)
+        except ValueError:
+            value = float("nan")
+        if not (value >= 0 and np.isfinite(value)):
+            raise PopulationError(
+                f"grid file {path.name}, row {number}, column {header[column]}: "
+                f"{raw!r} is not {'a number of inhabitants' if inhabitants else 'a coordinate'}"
+            )

@@ -197,6 +197,12 @@ def test_a_broken_grid_row_is_named(tmp_path):
     path = grid_file(tmp_path, ["a;4316450;2820250;drei"])
     with pytest.raises(PopulationError, match="row 2, column einwohner: 'drei' is not a number"):
         read_grid(path)
+    path = grid_file(tmp_path, ["a;4316450;2820250;1", "b;4316550;2820250"])
+    with pytest.raises(PopulationError, match="row 3: 3 fields, the header has 4"):
+        read_grid(path)
+    path = grid_file(tmp_path, ["a;nan;2820250;1"])
+    with pytest.raises(PopulationError, match="column x_mp_100m: 'nan' is not a coordinate"):
+        read_grid(path)
     path = grid_file(tmp_path, ["a;4316450;2820250"], header="id;x_mp_100m;y_mp_100m")
     with pytest.raises(PopulationError, match="no column einwohner"):
         read_grid(path)
