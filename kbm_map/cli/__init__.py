@@ -11,6 +11,7 @@ from flask.cli import FlaskGroup
 from ..errors import KbmMapError
 from .check import check_command
 from .data import DATA_COMMANDS
+from .monitoring import monitoring_group
 from .population import POPULATION_COMMANDS
 from .setup import SETUP_COMMANDS
 from .static import build_static_command
@@ -19,6 +20,7 @@ COMMANDS = (
     *SETUP_COMMANDS,
     *DATA_COMMANDS,
     *POPULATION_COMMANDS,
+    monitoring_group,
     build_static_command,
     check_command,
 )

@@ -7,6 +7,7 @@ from .location import Location
 from .offer import CostKind, Offer, OfferSession, OfferType, offer_locations
 from .organization import Organization, OrganizationKind
 from .population import PopulationFigure
+from .reach import ReachLayer, ReachResult, ReachRun
 from .region import Region
 from .report import ChangeReport, ReportKind, ReportStatus
 from .taxonomy import Term, Vocabulary
@@ -25,6 +26,9 @@ __all__ = [
     "OrganizationKind",
     "PopulationFigure",
     "PostcodePlace",
+    "ReachLayer",
+    "ReachResult",
+    "ReachRun",
     "Region",
     "ReportKind",
     "ReportStatus",
