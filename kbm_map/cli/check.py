@@ -28,7 +28,30 @@ def check_command(limit: int):
         if finding.count > limit:
             click.echo(f"  … und {finding.count - limit} weitere")
         attention = attention or finding.count > 0
+    attention = _report_gaps(limit) or attention
     if attention:
         click.echo("Es gibt etwas zu tun: siehe /admin/ (Übersicht).")
         sys.exit(1)
     click.echo("Alles aktuell.")
+
+
+def _report_gaps(limit: int) -> bool:
+    """Print the gap rules that Gemeinden miss; return whether any does."""
+    from ..monitoring.gaps import evaluate
+    from ..monitoring.reach_lookup import latest_shares
+
+    found = False
+    for result in evaluate(reach=latest_shares):
+        if result.not_evaluated:
+            click.echo(f"Angebotslücke {result.rule.id}: nicht geprüft – {result.not_evaluated}")
+            continue
+        click.echo(f"Angebotslücke {result.rule.title}: {len(result.failing)} Gemeinden")
+        for shortfall in result.failing[:limit]:
+            estimated = " (geschätzt)" if shortfall.estimated else ""
+            click.echo(
+                f"  {shortfall.name} ({shortfall.code}): fehlt {shortfall.missing}{estimated}"
+            )
+        if len(result.failing) > limit:
+            click.echo(f"  … und {len(result.failing) - limit} weitere")
+        found = found or bool(result.failing)
+    return found

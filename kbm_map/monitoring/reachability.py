@@ -38,9 +38,7 @@ def url_args(params: Mapping | MultiDict | None) -> MultiDict:
 
 def lernorte_conditions(args: Mapping | MultiDict | None) -> list:
     """Return the SQL conditions on Location for the Lernorte the search filters select."""
-    # The one place that knows where the search selection lives (it is about to move).
-    from ..mapview.selection import select_for
-    from ..public.params import parse_params
+    from ..finding import parse_params, select_for
 
     return select_for(parse_params(url_args(args))).located_lernorte()
 
@@ -200,13 +198,18 @@ def _result(kind: str, figures: Figures, gemeinde: Gemeinde | None) -> ReachResu
     )
 
 
-def latest_reach(mode: str, kind: str) -> list[ReachResult]:
-    """Return the newest run's figures of a mode and kind: each Gemeinde, then the area."""
-    run = db.session.scalar(
+def newest_run(mode: str, kind: str) -> ReachRun | None:
+    """Return the newest run of a mode that computed a kind."""
+    return db.session.scalar(
         select(ReachRun)
         .join(ReachLayer, ReachLayer.run_id == ReachRun.id)
         .where(ReachRun.mode == mode, ReachLayer.kind == kind)
         .order_by(ReachRun.created_at.desc(), ReachRun.id.desc())
         .limit(1)
     )
+
+
+def latest_reach(mode: str, kind: str) -> list[ReachResult]:
+    """Return the newest run's figures of a mode and kind: each Gemeinde, then the area."""
+    run = newest_run(mode, kind)
     return run.results_for(kind) if run else []
