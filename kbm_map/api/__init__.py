@@ -7,6 +7,7 @@ from flask import Blueprint, abort, jsonify, request
 from ..extensions import db
 from ..finding import ParamError, parse_params, run_search
 from ..models import Location, Offer
+from . import monitoring
 from .openapi import openapi_document
 from .serialize import location_detail, location_summary, offer_detail, offer_summary
 
@@ -85,6 +86,9 @@ def location(entity_id: int):
 def offer(entity_id: int):
     """Return one published Angebot."""
     return jsonify(offer_detail(_published(Offer, entity_id)))
+
+
+monitoring.register(bp)
 
 
 @bp.get("/openapi.json")

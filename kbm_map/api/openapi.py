@@ -88,6 +88,58 @@ def _map_path(summary: str, operation: str, view_required: bool) -> dict:
     }
 
 
+def _monitoring_path(summary: str, operation: str, parameters: list[dict]) -> dict:
+    """Describe a monitoring endpoint (404 while the office has not published the figures)."""
+    return {
+        "get": {
+            "summary": summary,
+            "operationId": operation,
+            "parameters": parameters,
+            "responses": {
+                "200": {
+                    "description": summary,
+                    "content": {"application/json": {"schema": {"type": "object"}}},
+                },
+                "400": _error_response("Unknown or malformed parameter"),
+                "404": _error_response("The figures are not published (KBM_PUBLIC_FIGURES)"),
+            },
+        }
+    }
+
+
+def _query(name: str, text: str, schema: dict) -> dict:
+    """Return an optional query parameter."""
+    return {"name": name, "in": "query", "required": False, "description": text, "schema": schema}
+
+
+def monitoring_paths() -> dict:
+    """Describe /monitoring/coverage, /monitoring/gaps and /monitoring/reach."""
+    dates = [
+        _query("date", "Reference date (YYYY-MM-DD, default today).", {"type": "string"}),
+        _query("compare", "A second reference date to compare with.", {"type": "string"}),
+    ]
+    filters = [_parameter(f.name) for f in FILTERS]
+    return {
+        "/monitoring/coverage": _monitoring_path(
+            "Lernorte, current Angebote and figures per 1,000 inhabitants per Gemeinde",
+            "monitoringCoverage",
+            filters + dates,
+        ),
+        "/monitoring/gaps": _monitoring_path(
+            "Gap rules and the Gemeinden that miss them", "monitoringGaps", dates[:1]
+        ),
+        "/monitoring/reach": _monitoring_path(
+            "Population reaching the nearest Lernort of a kind within 5 to 30 minutes",
+            "monitoringReach",
+            [
+                {**_query("kind", "Kind of Lernort code.", {"type": "string"}), "required": True},
+                _query("mode", "walk, bike or car.", {"enum": ["walk", "bike", "car"]}),
+                _query("layer", "1: include the map layer (GeoJSON).", {"enum": ["0", "1"]}),
+            ],
+        ),
+    }
+
+
 def _entity_path(noun: str, operation: str) -> dict:
     """Describe the endpoint that returns one published Lernort or Angebot by id."""
     entity = {"type": "object", "additionalProperties": True}
@@ -155,6 +207,7 @@ def openapi_document() -> dict:
             "/map/regions": _map_path(
                 "Gemeinden with figures per 1,000 inhabitants", "mapRegions", False
             ),
+            **monitoring_paths(),
             "/locations/{id}": _entity_path("Lernort", "getLocation"),
             "/offers/{id}": _entity_path("Angebot", "getOffer"),
         },

@@ -1,0 +1,91 @@
+"""/api/v1/monitoring: the same figures as the report, published only when switched on."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.monitoring.population_files import FULDA, FULDA_GEMEINDEN, GV, kbm
+
+SCHOOLS = "fulda/schulen_lk_fulda.csv"
+
+
+@pytest.fixture
+def published(app_ctx):
+    """Switch the public figures on for one test."""
+    app_ctx.config["PUBLIC_FIGURES"] = True
+    yield
+    app_ctx.config["PUBLIC_FIGURES"] = False
+
+
+@pytest.fixture
+def fulda(runner, shared_data):
+    """Load the Fulda Gemeinden, their 2022 population and the Fulda schools."""
+    for args in (
+        ("regions", "import", shared_data / FULDA_GEMEINDEN),
+        ("population", "import", shared_data / GV),
+        ("import", shared_data / SCHOOLS, "--mapping", "jedeschule-schulen", "--source", "fulda"),
+    ):
+        result = kbm(runner, *args)
+        assert result.exit_code == 0, result.output
+
+
+def test_figures_are_not_public_by_default(client):
+    for path in ("coverage", "gaps", "reach?kind=kita"):
+        response = client.get(f"/api/v1/monitoring/{path}")
+        assert response.status_code == 404
+        assert "not published" in response.json["error"]["detail"]
+
+
+def test_coverage_per_gemeinde(client, published, fulda):
+    body = client.get("/api/v1/monitoring/coverage?area=schule").json
+    assert len(body["areas"]) == 23
+    fulda_area = next(a for a in body["areas"] if a["code"] == FULDA)
+    assert fulda_area["population"]["value"] == 69_968
+    assert fulda_area["population"]["reference_date"] == "2022-12-31"
+    assert fulda_area["values"]["lernorte_je_1000"] == round(
+        fulda_area["values"]["lernorte"] * 1000 / 69_968, 3
+    )
+    assert body["total"]["values"]["lernorte"] == 105
+    assert body["filters"] == [["area", "schule"]]
+    assert [i["key"] for i in body["indicators"]][:2] == ["lernorte", "angebote"]
+    assert body["compare"] is None
+
+
+def test_a_comparison_date_is_answered_alongside(client, published, fulda):
+    body = client.get("/api/v1/monitoring/coverage?area=schule&compare=2020-01-01").json
+    assert body["compare"]["reference_date"] == "2020-01-01"
+    # The schools were imported today: none existed in the listings in 2020.
+    assert body["compare"]["total"]["values"]["lernorte"] == 0
+
+
+@pytest.mark.parametrize(
+    ("query", "parameter"),
+    [
+        ("date=2026-13-01", "date"),
+        ("date=1999-01-01", "date"),
+        ("compare=morgen", "compare"),
+        ("colour=red", "colour"),
+        ("q=Schule", "q"),
+        ("date=2025-01-01&date=2025-02-01", "date"),
+    ],
+)
+def test_bad_parameters_are_named(client, published, query, parameter):
+    response = client.get(f"/api/v1/monitoring/coverage?{query}")
+    assert response.status_code == 400
+    assert response.json["error"]["parameter"] == parameter
+
+
+def test_gaps_and_reach_answer(client, published, fulda):
+    rules = client.get("/api/v1/monitoring/gaps").json["rules"]
+    assert {r["id"] for r in rules} >= {"neuzugewanderte", "kita-zu-fuss"}
+    reach = client.get("/api/v1/monitoring/reach?kind=grundschule&mode=bike").json
+    assert reach["computed_at"] is None and reach["areas"] == []
+    assert client.get("/api/v1/monitoring/reach?mode=bike").status_code == 400
+    assert client.get("/api/v1/monitoring/reach?kind=x&mode=plane").status_code == 400
+
+
+def test_the_openapi_document_describes_the_monitoring(client):
+    paths = client.get("/api/v1/openapi.json").json["paths"]
+    assert {"/monitoring/coverage", "/monitoring/gaps", "/monitoring/reach"} <= set(paths)
+    names = {p["name"] for p in paths["/monitoring/coverage"]["get"]["parameters"]}
+    assert {"area", "kind", "date", "compare"} <= names
