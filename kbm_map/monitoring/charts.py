@@ -200,7 +200,9 @@ def choropleth_svg(
             fill_rule="evenodd",
         )
         _add(path, "title", f"{shape.name}: {_value_text(value, unit, decimals, locale)}{marker}")
-    _legend(root, breaks, unit, none_fill, x=width - LEGEND_WIDTH + 12, estimated=bool(estimated))
+    missing = any(v is None for v in shown) or not breaks.classes
+    x = width - LEGEND_WIDTH + 12
+    _legend(root, breaks, unit, none_fill if missing else None, x, bool(estimated))
     return _markup(root)
 
 
@@ -222,11 +224,15 @@ def _map_description(shown: list, unit: str, decimals: int, locale: str | None) 
     return text
 
 
-def _legend(root: ET.Element, breaks: Breaks, unit: str, none_fill: str, x: float, estimated: bool):
-    """Draw the legend: unit, one swatch per class, "keine Angabe", the estimate marker."""
+def _legend(
+    root: ET.Element, breaks: Breaks, unit: str, none_fill: str | None, x: float, estimated
+) -> None:
+    """Draw the legend: unit, a swatch per class, "keine Angabe" if any, the estimate marker."""
     legend = _add(root, "g", class_="legend", fill=TEXT)
     _add(legend, "text", unit, x=x, y=16, font_weight="bold")
-    items = [(c.label, c.fill) for c in breaks.classes] + [(breaks.missing_label, none_fill)]
+    items = [(c.label, c.fill) for c in breaks.classes]
+    if none_fill:
+        items.append((breaks.missing_label, none_fill))
     for row, (label, fill) in enumerate(items):
         y = 28 + 22 * row
         _add(legend, "rect", x=x, y=y, width=16, height=16, fill=fill, stroke=OUTLINE)
