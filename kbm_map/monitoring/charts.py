@@ -27,7 +27,7 @@ TEXT = "#1a1a1a"
 BAR = "#2c7fb8"  # 4.3:1 against white
 COMPARE = "#767676"  # 4.5:1 against white
 HATCH = "#595959"
-LEGEND_WIDTH = 200
+LEGEND_WIDTH = 220
 CHAR_WIDTH = 7.2  # average advance of DejaVu Sans at 12 px, to size the column of names
 NAME_COLUMN = 240
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # not allowed in XML
@@ -183,7 +183,7 @@ def choropleth_svg(
     margin = 4
     projection = Projection(shapes, width - LEGEND_WIDTH - 2 * margin, 520)
     legend_items = len(breaks.classes) + 2
-    height = max(projection.height + 2 * margin, 28 + 22 * legend_items)
+    height = max(projection.height + 2 * margin, 28 + 24 * legend_items)
     shown = [values.get(s.code) for s in shapes]
     if description is None:
         description = _map_description(shown, unit, decimals, locale)
@@ -228,18 +228,18 @@ def _legend(
     root: ET.Element, breaks: Breaks, unit: str, none_fill: str | None, x: float, estimated
 ) -> None:
     """Draw the legend: unit, a swatch per class, "keine Angabe" if any, the estimate marker."""
-    legend = _add(root, "g", class_="legend", fill=TEXT)
+    legend = _add(root, "g", class_="legend", fill=TEXT, font_size=14)
     _add(legend, "text", unit, x=x, y=16, font_weight="bold")
     items = [(c.label, c.fill) for c in breaks.classes]
     if none_fill:
         items.append((breaks.missing_label, none_fill))
     for row, (label, fill) in enumerate(items):
-        y = 28 + 22 * row
-        _add(legend, "rect", x=x, y=y, width=16, height=16, fill=fill, stroke=OUTLINE)
-        _add(legend, "text", label, x=x + 24, y=y + 12.5)
+        y = 28 + 24 * row
+        _add(legend, "rect", x=x, y=y, width=18, height=18, fill=fill, stroke=OUTLINE)
+        _add(legend, "text", label, x=x + 26, y=y + 14)
     if estimated:
         note = str(_l("Werte teils geschätzt (siehe Tabelle)"))
-        _add(legend, "text", note, x=x, y=28 + 22 * len(items) + 12, font_size=10)
+        _add(legend, "text", note, x=x, y=28 + 24 * len(items) + 14, font_size=11)
 
 
 def bar_chart_svg(
