@@ -183,3 +183,11 @@ def test_unknown_sections_indicators_and_folders_are_refused(report_app, shapes,
         render(coverage, "csv", tmp_path / "nirgends" / "a.csv")
     with pytest.raises(ReportError, match="gap 1: unknown field"):
         render(coverage, "csv", tmp_path / "a.csv", gaps=[{"gemeinde": "Fulda"}])
+
+
+def test_gap_section_only_when_rules_were_checked(report_app, shapes, tmp_path):
+    coverage = fulda_coverage(shapes, ages=False)
+    unchecked = render(coverage, "html", tmp_path / "a.html").read_text(encoding="utf-8")
+    assert "Angebotslücken" not in unchecked
+    none_failing = render(coverage, "html", tmp_path / "b.html", gaps=[])
+    assert "Keine Gemeinde verfehlt eine der Regeln." in none_failing.read_text(encoding="utf-8")

@@ -84,7 +84,7 @@ class Report:
     population_dates: list[dt.date] = field(default_factory=list)
     compare_population_dates: list[dt.date] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
-    gaps: list[Gap] = field(default_factory=list)
+    gaps: list[Gap] | None = None  # None: no gap rules were checked (no section)
     reach: list[Reach] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
@@ -112,7 +112,7 @@ def build_report(
     """Assemble the report of a coverage; charts are drawn only when asked (PDF, HTML)."""
     chosen = _sections(sections)
     generated_at = generated_at or dt.datetime.now().replace(microsecond=0)
-    gap_list = gaps_of(gaps) if "gaps" in chosen else []
+    gap_list = gaps_of(gaps) if "gaps" in chosen and gaps is not None else None
     reach_list = reach_of(reach) if "reach" in chosen else []
     compare = coverage.compare if "comparison" in chosen else None
     report = Report(

@@ -52,7 +52,7 @@ def write_xlsx(report: Report, out_path: Path) -> None:
     book.remove(book.active)
     for table in report.tables:
         indicator_sheet(book.create_sheet(table.key), table, report)
-    if "gaps" in report.sections:
+    if report.gaps is not None:
         gaps_sheet(book.create_sheet(str(_l("Angebotslücken"))), report)
     if report.reach:
         reach_sheet(book.create_sheet(str(_l("Erreichbarkeit"))), report)
