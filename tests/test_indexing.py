@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from kbm_map.extensions import db
+from kbm_map.finding import search_backend
 from kbm_map.models import Location, Offer, Status
 from kbm_map.search import SearchQuery
-from kbm_map.finding import search_backend
 from kbm_map.services.indexing import index_entries, rebuild_index, remove_entries
 
 

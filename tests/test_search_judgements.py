@@ -10,9 +10,9 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from kbm_map.extensions import db
-from kbm_map.models import Location, Offer
 from kbm_map.finding.params import LIST_PARAMS, parse_params
 from kbm_map.finding.search import run_search
+from kbm_map.models import Location, Offer
 
 JUDGEMENTS = tomllib.loads(
     (Path(__file__).parent / "search_judgements.toml").read_text(encoding="utf-8")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from kbm_map.finding import search_backend
 from kbm_map.search import SearchQuery
 from kbm_map.services.imports import run_import
-from kbm_map.finding import search_backend
 from kbm_map.services.refresh import refresh_sources
 
 from .conftest import location

@@ -13,12 +13,12 @@ from shapely.geometry import Point, shape
 from sqlalchemy import select
 
 from kbm_map.extensions import db
+from kbm_map.finding import search_backend
 from kbm_map.geo.gazetteer import PLACE, POSTCODE, Hit, locate
 from kbm_map.models import Location, Organization, PostcodePlace, Region, Term
 from kbm_map.search import SearchQuery
 from kbm_map.services.gazetteer import import_gazetteer
 from kbm_map.services.imports import run_import
-from kbm_map.finding import search_backend
 from kbm_map.services.regions import import_regions, region_of
 
 from .conftest import FULDA_GEMEINDEN, FULDA_SCHOOLS, location

@@ -14,6 +14,7 @@ from geoalchemy2.shape import to_shape
 from sqlalchemy import select
 
 from kbm_map.extensions import db
+from kbm_map.finding.documents import documents
 from kbm_map.models import (
     Location,
     Offer,
@@ -24,7 +25,6 @@ from kbm_map.models import (
     Term,
     Vocabulary,
 )
-from kbm_map.finding.documents import documents
 from kbm_map.services.taxonomy import kind_synonyms, terms_by_code
 
 PUBLISHED, DRAFT, ARCHIVED = (s.value for s in (Status.PUBLISHED, Status.DRAFT, Status.ARCHIVED))
