@@ -62,7 +62,6 @@ class Reach:
     total: ReachRow | None = None
     method: str = ""  # how it was computed (network, speeds), for the method notes
     approximate: bool = False  # population spread over residential street nodes
-    network_date: str = ""  # state of the OpenStreetMap extract, if known
 
     @property
     def mode_text(self) -> str:
