@@ -11,8 +11,10 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-# Debian packages: SpatiaLite for the embedded database; Node.js and npm unless already there.
-DEB_RUNTIME := libsqlite3-mod-spatialite $(if $(shell command -v npm),,nodejs npm)
+# Debian packages: SpatiaLite for the embedded database; Pango, HarfBuzz and a font for the
+# PDF report (WeasyPrint); Node.js and npm unless already there.
+DEB_RUNTIME := libsqlite3-mod-spatialite libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
+  fonts-dejavu-core $(if $(shell command -v npm),,nodejs npm)
 # Only for the test suite: PostGIS and the browser for the Chromium tests.
 DEB_TEST := postgresql-15-postgis-3 chromium
 

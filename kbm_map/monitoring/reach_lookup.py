@@ -88,8 +88,9 @@ def reach_json(args: MultiDict) -> dict:
     """Answer /api/v1/monitoring/reach: the newest figures (and map layer) of a kind and mode."""
     unknown = sorted(set(args) - {"kind", "mode", "layer"})
     if unknown:
+        known = "kind, mode, layer"
         raise ParamError(
-            unknown[0], str(_l("unbekannter Parameter; bekannt sind: kind, mode, layer"))
+            unknown[0], str(_l("unbekannter Parameter; bekannt sind: %(known)s", known=known))
         )
     mode = args.get("mode", "walk")
     if mode not in MODES:
