@@ -46,7 +46,7 @@ def fulda_coverage(
                 name=shape.name,
                 lernorte=position % 5 + growth + (40 if shape.name == "Fulda" else 0),
                 angebote=(position * 3) % 7 + growth,
-                population=PopulationValue(inhabitants, CENSUS_DAY, source=DESTATIS),
+                population=PopulationValue(inhabitants, CENSUS_DAY, False, source=DESTATIS),
                 age_population=PopulationValue(
                     inhabitants * 4 // 100, CENSUS_DAY, estimated=True, source=DESTATIS
                 ),
@@ -57,9 +57,11 @@ def fulda_coverage(
         name="Gesamtes Gebiet",
         lernorte=sum(a.lernorte for a in areas),
         angebote=sum(a.angebote for a in areas),
-        population=PopulationValue(sum(a.population.value for a in areas), CENSUS_DAY),
+        population=PopulationValue(
+            sum(a.population.value for a in areas), CENSUS_DAY, False, source=DESTATIS
+        ),
         age_population=PopulationValue(
-            sum(a.age_population.value for a in areas), CENSUS_DAY, estimated=True
+            sum(a.age_population.value for a in areas), CENSUS_DAY, True, source=DESTATIS
         ),
     )
     return Coverage(
