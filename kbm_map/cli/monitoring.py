@@ -134,3 +134,58 @@ def _share(value: float | None) -> str:
     if value is None:
         return "–"
     return format_percent(value, format="0.0 %", locale="de_DE")
+
+
+@monitoring_group.command("report")
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("filters", nargs=-1)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["pdf", "html", "xlsx", "csv"]),
+    help="File type (default: from OUT's extension).",
+)
+@click.option("--date", "day", help="Reference date of the listings (YYYY-MM-DD, default today).")
+@click.option("--compare", help="A second reference date to compare with, e.g. a year ago.")
+@click.option(
+    "--indicator", "indicators", multiple=True, help="Only these indicators (repeatable)."
+)
+@reports_errors
+def report_command(out: Path, filters, fmt, day, compare, indicators):
+    """Write the committee report: figures per Gemeinde, maps, charts, gaps, sources.
+
+    FILTERS are the search page's URL parameters, e.g. area=schule or kind=kita; they choose
+    the Lernorte and Angebote counted. Example:
+    kbm-map monitoring report schulen.pdf area=schule --compare 2025-12-31
+    """
+    from ..finding import ParamError
+    from ..monitoring.committee import gather, write_report
+    from ..monitoring.params import parse_monitoring
+
+    fmt = fmt or out.suffix.lstrip(".").lower()
+    if fmt not in ("pdf", "html", "xlsx", "csv"):
+        raise click.BadParameter("give --format pdf|html|xlsx|csv", param_hint="--format")
+    args = filter_args(filters)
+    for name, value in (("date", day), ("compare", compare)):
+        if value:
+            args.add(name, value)
+    try:
+        wanted = parse_monitoring(args)
+    except ParamError as error:
+        raise click.BadParameter(error.message, param_hint=error.param) from None
+    monitoring = gather(wanted.params, wanted.day, wanted.compare)
+    path = write_report(monitoring, fmt, out, indicators=indicators or None)
+    figures = monitoring.coverage
+    missing = sum(1 for a in figures.areas if a.population is None)
+    click.echo(
+        f"Wrote {path} ({fmt}): {len(figures.areas)} Gemeinden, "
+        f"{figures.total.lernorte} Lernorte, {figures.total.angebote} Angebote on "
+        f"{figures.reference_date.isoformat()}"
+        + (f", compared with {wanted.compare.isoformat()}" if wanted.compare else "")
+        + "."
+    )
+    if missing:
+        click.echo(
+            f"Note: {missing} Gemeinden have no population figure: "
+            "run `kbm-map population import` (see README)."
+        )

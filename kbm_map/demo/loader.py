@@ -108,6 +108,7 @@ def _write(region: DemoRegion, seed: int) -> None:
                 "name": t["name"],
                 "kind": t["kind"],
                 "population": t["population"],
+                "attribution": "Erfundene Gemeinden (kbm-map demo)",
                 "geom": f"SRID=4326;{t['polygon'].wkt}",
             }
             for t in region.towns

@@ -20,6 +20,8 @@ class Region(TimestampMixin, db.Model):
     name: Mapped[str] = mapped_column(String(255))
     kind: Mapped[str | None] = mapped_column(String(64))  # Gemeinde, Stadt, Landkreis …
     population: Mapped[int | None] = mapped_column(Integer)
+    # Credit line of the outline's source, e.g. "© GeoBasis-DE / BKG 2021 (Daten verändert)".
+    attribution: Mapped[str | None] = mapped_column(String(255))
     geom: Mapped[WKBElement | None] = mapped_column(
         Geometry("MULTIPOLYGON", srid=4326, spatial_index=True), nullable=True
     )

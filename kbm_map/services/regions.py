@@ -146,6 +146,7 @@ def import_regions(
         if not records:
             raise DataFileError(f"file {Path(path).name}: no region could be read; nothing changed")
         _upsert(records, summary, origin)
+        _credit(records, rules.attribution or rules.source)
         if population_rules is not None:
             _set_population(population, population_rules, summary, origin)
         else:  # new Gemeinden get the figures `kbm-map population import` stored before
@@ -160,6 +161,20 @@ def import_regions(
         raise
     summary.seconds = time.perf_counter() - began
     return summary
+
+
+def _credit(records: dict, attribution: str | None) -> None:
+    """Record the outlines' credit line with the regions of the file (no change otherwise)."""
+    codes = sorted(records)
+    for start in range(0, len(codes), _BATCH):
+        db.session.execute(
+            update(Region)
+            .where(
+                Region.code.in_(codes[start : start + _BATCH]),
+                Region.attribution.is_distinct_from(attribution),
+            )
+            .values(attribution=attribution, updated_at=Region.updated_at)
+        )
 
 
 def _upsert(records: dict, summary: RegionSummary, origin: str) -> None:
