@@ -26,7 +26,7 @@ help: ## list the targets
 
 demo: setup ## set everything up, load the demo region into SpatiaLite and serve it on http://127.0.0.1:5000
 	KBM_ENV=development $(BIN)/kbm-map init-db
-	KBM_ENV=development $(BIN)/kbm-map demo
+	KBM_ENV=development $(BIN)/kbm-map demo --reach
 	@echo "Serving the demo on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
 	KBM_ENV=development $(BIN)/kbm-map run --host $(HOST) --port $(PORT)
 

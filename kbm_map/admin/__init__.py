@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import accounts, catalog, history, listings, review, uploads  # noqa: F401  (routes)
+from . import (  # noqa: F401  (routes)
+    accounts,
+    catalog,
+    history,
+    listings,
+    monitoring,
+    review,
+    uploads,
+)
 from .blueprint import bp
 from .security import init_app as init_security
 

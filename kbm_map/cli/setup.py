@@ -38,8 +38,13 @@ def _search_index_outdated() -> bool:
 @click.option("--locations", default=300, show_default=True, help="Number of Lernorte.")
 @click.option("--offers", default=1500, show_default=True, help="Number of Angebote.")
 @click.option("--seed", default=2026, show_default=True, help="Random seed (same seed, same data).")
+@click.option(
+    "--reach",
+    is_flag=True,
+    help="Also write a made-up street network and compute reachability (a few seconds).",
+)
 @reports_errors
-def demo_command(locations: int, offers: int, seed: int):
+def demo_command(locations: int, offers: int, seed: int, reach: bool):
     """Replace the demo data with a made-up region (other data is left alone)."""
     from ..demo import load_demo
 
@@ -52,6 +57,10 @@ def demo_command(locations: int, offers: int, seed: int):
         f"in {summary['seconds']:.1f} s."
     )
     _rebuild_search_index()
+    if reach:
+        from ..demo.reach import demo_reachability
+
+        demo_reachability(seed, progress=click.echo)
 
 
 def _rebuild_search_index() -> None:

@@ -78,6 +78,18 @@ def random_point_in(polygon: MultiPolygon, rng: random.Random) -> tuple[float, f
             return lon, lat
 
 
+SETTLED = 0.3  # Lernorte lie within this share of the way from the town's centre to its edge
+
+
+def towards_centre(point: tuple[float, float], polygon: MultiPolygon) -> tuple[float, float]:
+    """Move a point towards the town's centre, where people live (no random draw: the rest
+    of the demo stays the same for the same seed). Points stay inside the convex towns."""
+    centre = polygon.centroid
+    lon = centre.x + SETTLED * (point[0] - centre.x)
+    lat = centre.y + SETTLED * (point[1] - centre.y)
+    return round(lon, 6), round(lat, 6)
+
+
 def make_towns(rng: random.Random, count: int) -> list[dict]:
     """Create the Gemeinden with codes, postcodes, population and polygons."""
     polygons = town_polygons(count, rng)
@@ -124,6 +136,8 @@ def make_locations(rng: random.Random, towns: list[dict], count: int, start: dat
                 else f"{name} {names_seen[name]}"
             )
         position = None if rng.random() < 0.02 else random_point_in(town["polygon"], rng)
+        if position is not None:
+            position = towards_centre(position, town["polygon"])
         status = rng.choices(["published", "draft", "archived"], [95, 3, 2])[0]
         checked_days = rng.randint(0, 760)
         languages = rng.choice(LANGUAGE_SETS)

@@ -23,6 +23,7 @@ from ..models.taxonomy import location_areas, offer_areas, offer_target_groups, 
 from ..services.taxonomy import kind_areas, seed_terms, terms_by_code
 from .generator import DemoRegion, generate
 from .history import write_history
+from .population import write_population
 from .vocabulary import DISTRICT_AGS, REGION_NAME
 
 SOURCE = "demo"
@@ -153,6 +154,7 @@ def _write(region: DemoRegion, seed: int) -> None:
     offer_ids = _insert_returning_ids(
         Offer, [_offer_row(offer, org_ids) for offer in region.offers]
     )
+    write_population(region.towns, seed, utcnow().date())
     write_history(
         [(location_ids[loc["key"]], loc["status"]) for loc in region.locations],
         [(offer_ids[o["key"]], o["status"]) for o in region.offers],

@@ -20,7 +20,15 @@ from markupsafe import Markup
 from .classes import OUTLINE, Breaks, class_breaks
 from .numbers import number
 
-__all__ = ["BarRow", "Shape", "bar_chart_svg", "choropleth_svg", "class_breaks", "shapes_from"]
+__all__ = [
+    "BarRow",
+    "Shape",
+    "bar_chart_svg",
+    "choropleth_svg",
+    "class_breaks",
+    "reach_map_svg",
+    "shapes_from",
+]
 
 FONT = "DejaVu Sans, Verdana, Arial, sans-serif"
 TEXT = "#1a1a1a"
@@ -96,6 +104,7 @@ def _svg(width: float, height: float, title: str, description: str, ident: str) 
             "aria-labelledby": f"{ident}-title {ident}-desc",
             "font-family": FONT,
             "font-size": "12",
+            "direction": "ltr",  # maps and charts read left to right, also on Arabic pages
             "class": "chart",
         },
     )
@@ -332,3 +341,47 @@ def _bars_description(ordered: Sequence[BarRow], unit, decimals, locale) -> str:
             )
         )
     return text
+
+
+def reach_map_svg(
+    layer: Mapping,
+    outlines: Sequence[Shape],
+    title: str,
+    *,
+    description: str,
+    labels: Sequence[str],
+    ident: str = "reach",
+    width: int = 600,
+) -> Markup:
+    """Draw a reachability layer: grid cells coloured by travel time, Gemeinde outlines on top.
+
+    layer is the GeoJSON of monitoring.reach_layer (cells with a "class" property and its
+    legend); the cells carry no tooltips (thousands of them), the description sums them up
+    and the page's table gives the figures per Gemeinde.
+    """
+    margin = 4
+    cells = [Shape(str(n), "", f["geometry"]) for n, f in enumerate(layer["features"])]
+    projection = Projection([*outlines, *cells], width - LEGEND_WIDTH - 2 * margin, 520)
+    legend = layer.get("legend", [])
+    height = max(projection.height + 2 * margin, 28 + 24 * (len(legend) + 1))
+    root = _svg(width, height, title, description, ident)
+    colours = {entry["class"]: entry["colour"] for entry in legend}
+    by_class: dict[int, list[str]] = {}
+    for feature, cell in zip(layer["features"], cells, strict=True):
+        klass = feature["properties"].get("class")
+        by_class.setdefault(klass, []).append(projection.path(cell.geometry, margin))
+    drawn = _add(root, "g", stroke="none")
+    for klass, paths in sorted(by_class.items(), key=lambda kv: kv[0]):
+        _add(drawn, "path", d="".join(paths), fill=colours.get(klass, "#ffffff"))
+    lines = _add(root, "g", fill="none", stroke=OUTLINE, stroke_width=0.8)
+    for shape in outlines:
+        path = _add(lines, "path", d=projection.path(shape.geometry, margin))
+        _add(path, "title", shape.name)
+    box = _add(root, "g", class_="legend", fill=TEXT, font_size=14)
+    x = width - LEGEND_WIDTH + 12
+    _add(box, "text", str(_l("Reisezeit")), x=x, y=16, font_weight="bold")
+    for row, (entry, label) in enumerate(zip(legend, labels, strict=True)):
+        y = 28 + 24 * row
+        _add(box, "rect", x=x, y=y, width=18, height=18, fill=entry["colour"], stroke=OUTLINE)
+        _add(box, "text", label, x=x + 26, y=y + 14)
+    return _markup(root)

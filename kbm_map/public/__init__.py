@@ -18,7 +18,7 @@ from ..db import check_connection
 from ..errors import DatabaseSetupError
 from ..finding import ParamError, parse_params, run_search
 from ..i18n import add_language, pull_language, select_locale
-from . import views
+from . import figures, views
 
 bp = Blueprint("public", __name__)
 SITEMAP_PAGE = 10_000  # entries per sitemap page; with 5 languages that is 50,000 URLs
@@ -48,6 +48,9 @@ def search():
     except ParamError as error:
         return render_template("public/search.html", error=error, outcome=None), 400
     return render_template("public/search.html", error=None, outcome=run_search(params))
+
+
+bp.add_url_rule("/<lang:lang>/zahlen", "figures", figures.figures)
 
 
 @bp.get("/<lang:lang>/lernort/<slug>")

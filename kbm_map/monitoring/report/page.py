@@ -13,21 +13,24 @@ from .document import Report, gap_distance, gap_figure
 STYLESHEET = "css/report.css"
 
 
+def template_helpers(locale: str) -> dict:
+    """Return the number and date formatters the monitoring templates use, for a locale."""
+    return {
+        "number": lambda v, d=0: number(v, d, locale),
+        "percent": lambda v: percent(v, locale),
+        "day": lambda v: day(v, locale),
+        "signed": lambda v, d=0: signed(v, d, locale),
+        "gap_figure": lambda g, v: gap_figure(g, v, locale),
+        "gap_distance": lambda g: gap_distance(g, locale),
+    }
+
+
 def html_document(report: Report) -> str:
     """Render the report's HTML with its stylesheet inline (works without a request)."""
     css = (Path(current_app.static_folder) / STYLESHEET).read_text(encoding="utf-8")
-    locale = report.locale
-    with force_locale(locale):
+    with force_locale(report.locale):
         return render_template(
-            "monitoring/report.html",
-            report=report,
-            css=css,
-            number=lambda v, d=0: number(v, d, locale),
-            percent=lambda v: percent(v, locale),
-            day=lambda v: day(v, locale),
-            signed=lambda v, d=0: signed(v, d, locale),
-            gap_figure=lambda g, v: gap_figure(g, v, locale),
-            gap_distance=lambda g: gap_distance(g, locale),
+            "monitoring/report.html", report=report, css=css, **template_helpers(report.locale)
         )
 
 

@@ -1,0 +1,19 @@
+"""The public page "Zahlen": the monitoring figures, when the office publishes them."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, g, render_template, request
+
+from ..finding import ParamError
+from ..monitoring.page import figures_page
+
+
+def figures():
+    """Show Lernorte and Angebote per Gemeinde and per 1,000 inhabitants (KBM_PUBLIC_FIGURES)."""
+    if not current_app.config["PUBLIC_FIGURES"]:
+        abort(404)
+    try:
+        context = figures_page(request.args, g.lang, gaps=False)
+    except ParamError as error:
+        return render_template("public/figures.html", error=error), 400
+    return render_template("public/figures.html", error=None, **context)
