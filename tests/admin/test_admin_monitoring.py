@@ -1,0 +1,73 @@
+"""The staff page "Monitoring" and its report downloads, on the demo region."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pypdfium2 as pdfium
+import pytest
+from openpyxl import load_workbook
+
+
+@pytest.fixture()
+def demo(runner):
+    """Load the demo region with population figures and reachability runs."""
+    result = runner.invoke(args=["demo", "--locations", "120", "--offers", "300", "--reach"])
+    assert result.exit_code == 0, result.output
+
+
+def test_the_page_shows_map_chart_table_gaps_and_reachability(editor_client, demo):
+    html = editor_client.get("/admin/monitoring?kind=kita").get_data(as_text=True)
+    assert "Lernorte je 1.000 Einwohner von unter 6 Jahren" in html
+    assert html.count("<svg") >= 3  # choropleth, bar chart, reachability layer
+    assert 'role="img"' in html and "<title" in html
+    assert re.search(r"<th scope=\"row\">Lindenau</th>", html)  # the table beside the map
+    assert "Angebotslücken" in html and "Erreichbarkeit" in html
+    assert "zu Fuß" in html  # the Kita reachability run of the demo
+    assert 'aria-current="page">Monitoring' in html
+
+
+def test_a_comparison_and_another_indicator(editor_client, demo):
+    html = editor_client.get(
+        "/admin/monitoring?area=weiterbildung&indicator=angebote_je_1000&compare=2025-06-30"
+    ).get_data(as_text=True)
+    assert "Angebote je 1.000 Einwohner" in html
+    assert "30.06.2025" in html and "Veränderung" in html
+
+
+def test_bad_parameters_are_explained_not_crashed(editor_client, demo):
+    response = editor_client.get("/admin/monitoring?date=gestern")
+    assert response.status_code == 400
+    assert "date" in response.get_data(as_text=True)
+    assert editor_client.get("/admin/monitoring?farbe=rot").status_code == 400
+    assert editor_client.get("/admin/monitoring/bericht.doc").status_code == 404
+
+
+def test_reports_download_with_the_pages_selection(editor_client, demo):
+    response = editor_client.get("/admin/monitoring/bericht.pdf?kind=grundschule&indicator=x")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert "attachment" in response.headers["Content-Disposition"]
+    text = pdfium.PdfDocument(response.data)[0].get_textpage().get_text_range()
+    assert "Bildungsmonitoring" in text and "Grundschule" in text
+    response = editor_client.get("/admin/monitoring/bericht.xlsx?kind=grundschule")
+    assert response.status_code == 200
+    assert len(load_workbook(io.BytesIO(response.data)).sheetnames) >= 6
+
+
+def test_signing_in_is_required(client):
+    assert client.get("/admin/monitoring").status_code == 302
+    assert client.get("/admin/monitoring/bericht.csv").status_code == 302
+
+
+def test_the_public_page_is_off_by_default_and_on_when_published(client, app_ctx, demo):
+    assert client.get("/de/zahlen").status_code == 404
+    app_ctx.config["PUBLIC_FIGURES"] = True
+    try:
+        html = client.get("/en/zahlen?kind=kita").get_data(as_text=True)
+        assert "<svg" in html and "Lindenau" in html
+        assert "Angebotslücken" not in html  # the gap rules stay with the office
+        assert client.get("/de/zahlen?date=kaputt").status_code == 400
+        assert 'href="/de/zahlen"' in client.get("/de/").get_data(as_text=True)
+    finally:
+        app_ctx.config["PUBLIC_FIGURES"] = False
