@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from geoalchemy2.shape import to_shape
 from shapely.geometry import mapping
 from sqlalchemy import select
@@ -23,17 +24,18 @@ from .charts import Shape
 from .gaps import REACH, GapResult, evaluate
 from .indicators import Coverage, coverage
 from .modes import BIKE_KMH, WALK_KMH
+from .numbers import day, number
 from .reach_lookup import ReachTable, latest_shares, reach_tables
 from .report import Attribution, Gap, Reach, ReachRow, render_report
 
 SIMPLIFY = 0.0003  # degrees, about 25 m: invisible on a report's map of a district
 SPEEDS = {
-    "walk": f"zu Fuß mit {WALK_KMH:g} km/h".replace(".", ","),
-    "bike": (
-        f"mit dem Fahrrad mit {BIKE_KMH:g} km/h, auf Fußwegen geschoben mit {WALK_KMH:g} km/h"
-    ).replace(".", ","),
-    "car": "mit dem Auto mit der erlaubten Geschwindigkeit, sonst einem Wert je Straßenart, "
-    "ohne Wartezeiten an Kreuzungen",
+    "walk": _l("zu Fuß mit %(walk)s km/h"),
+    "bike": _l("mit dem Fahrrad mit %(bike)s km/h, auf Fußwegen geschoben mit %(walk)s km/h"),
+    "car": _l(
+        "mit dem Auto mit der erlaubten Geschwindigkeit, sonst einem Wert je Straßenart, "
+        "ohne Wartezeiten an Kreuzungen"
+    ),
 }
 
 
@@ -116,9 +118,14 @@ def reach_sections(tables: list[ReachTable], locale: str = "de") -> list[Reach]:
             rows=[_reach_row(r) for r in table.rows],
             minutes=tuple(table.thresholds),
             total=_reach_row(table.total) if table.total else None,
-            method=(
-                f"{SPEEDS[table.run.mode]}; Straßennetz {table.run.network_file}, "
-                f"berechnet am {table.run.created_at:%d.%m.%Y}"
+            method=str(
+                _l(
+                    "%(speeds)s; Straßennetz %(network)s, berechnet am %(day)s",
+                    speeds=str(SPEEDS[table.run.mode])
+                    % {"walk": number(WALK_KMH, 1, locale), "bike": number(BIKE_KMH, 0, locale)},
+                    network=table.run.network_file,
+                    day=day(table.run.created_at.date(), locale),
+                )
             ),
             approximate=table.run.approximated,
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
@@ -72,7 +73,13 @@ def _reach_maps(monitoring, outlines, locale: str) -> list:
                 layer,
                 outlines,
                 title,
-                description=f"{title}: {cells} Rasterzellen zu 500 m, gefärbt nach Reisezeit",
+                description=str(
+                    _l(
+                        "%(title)s: %(n)s Rasterzellen zu 500 m, gefärbt nach Reisezeit",
+                        title=title,
+                        n=cells,
+                    )
+                ),
                 labels=labels,
                 ident=f"reach-{table.kind}-{table.run.mode}",
             )
