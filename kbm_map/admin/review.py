@@ -38,10 +38,19 @@ FIELD_LABELS = {
 @bp.get("/")
 def dashboard():
     """Show what needs attention: stale, past, unplaced, duplicates, imports, reports."""
+    from ..monitoring.gaps import GapRuleError, evaluate
+    from ..monitoring.reach_lookup import latest_shares
+
+    try:
+        gaps, gap_error = evaluate(reach=latest_shares), None
+    except GapRuleError as error:  # a broken KBM_GAP_RULES file must not hide the dashboard
+        gaps, gap_error = [], str(error)
     return render_template(
         "admin/dashboard.html",
         findings=freshness.findings(),
         runs=freshness.recent_runs(),
+        gaps=gaps,
+        gap_error=gap_error,
     )
 
 

@@ -17,6 +17,8 @@
   let filters = config.filters;
   let inflight = null;
   let pendingPopup = null;
+  let openPlace = null;  // the place whose popup is open, kept across redraws
+  let redrawing = false;
   let choropleth = null;
   let outlines = null;
   const list = {bbox: config.bbox, page: config.page || 1, inflight: null};
@@ -93,6 +95,9 @@
     const icon = L.divIcon({className: "kbm-marker kbm-symbol kbm-symbol-" + symbol, iconSize: [24, 24]});
     const marker = L.marker([lat, lon], {icon: icon, title: place.name, keyboard: true, riseOnHover: true});
     marker.bindPopup(() => popupContent(place));
+    // A popup that pans the map into view triggers a reload; draw() opens it again.
+    marker.on("popupopen", () => { openPlace = place.id; });
+    marker.on("popupclose", () => { if (!redrawing) { openPlace = null; } });
     markerById.set(place.id, marker);
     return marker;
   }
@@ -119,7 +124,9 @@
   }
 
   function draw(collection) {
+    redrawing = true;
     markers.clearLayers();
+    redrawing = false;
     markerById.clear();
     collection.features.forEach((feature) => {
       const lon = feature.geometry.coordinates[0];
@@ -130,8 +137,13 @@
     container.setAttribute("data-view", collection.clustered ? "clusters" : "points");
     container.setAttribute("data-loads", String(Number(container.getAttribute("data-loads") || 0) + 1));
     if (!performance.getEntriesByName("kbm-map-ready").length) { performance.mark("kbm-map-ready"); }
-    if (pendingPopup !== null && markerById.has(pendingPopup)) {
-      markerById.get(pendingPopup).openPopup();
+    const reopen = pendingPopup !== null ? pendingPopup : openPlace;
+    if (reopen !== null && markerById.has(reopen)) {
+      const marker = markerById.get(reopen);
+      marker.getPopup().options.autoPan = pendingPopup !== null;  // opened from the list: pan
+      marker.openPopup();
+    } else {
+      openPlace = null;
     }
     pendingPopup = null;
   }

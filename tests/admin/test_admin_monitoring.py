@@ -71,3 +71,11 @@ def test_the_public_page_is_off_by_default_and_on_when_published(client, app_ctx
         assert 'href="/de/zahlen"' in client.get("/de/").get_data(as_text=True)
     finally:
         app_ctx.config["PUBLIC_FIGURES"] = False
+
+
+def test_the_dashboard_names_the_gemeinden_missing_a_rule(editor_client, demo):
+    html = editor_client.get("/admin/").get_data(as_text=True)
+    assert "Angebotslücken" in html
+    assert "In jeder Gemeinde erreichen 90 % der Einwohner eine Kita" in html
+    assert "verfehl" in html  # the demo has Gemeinden far from a Kita
+    assert 'href="/admin/monitoring"' in html

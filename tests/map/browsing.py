@@ -68,8 +68,8 @@ def set_view(page, lat: float, lon: float, level: int) -> None:
 
 
 def central(page, selector: str):
-    """Return the locator of the marker nearest to the map's centre (legend and controls
-    sit in the corners)."""
+    """Return the marker nearest to the map's centre that no other marker covers (legend and
+    controls sit in the corners; in towns, cluster icons of neighbouring cells overlap)."""
     index = page.evaluate(
         """(selector) => {
             const box = document.querySelector('.kbm-map').getBoundingClientRect();
@@ -77,7 +77,10 @@ def central(page, selector: str):
             let best = -1, distance = Infinity;
             document.querySelectorAll(selector).forEach((el, i) => {
                 const r = el.getBoundingClientRect();
-                const d = Math.hypot(r.left + r.width / 2 - cx, r.top + r.height / 2 - cy);
+                const x = r.left + r.width / 2, y = r.top + r.height / 2;
+                const top = document.elementFromPoint(x, y);
+                if (!top || !(top === el || el.contains(top))) return;
+                const d = Math.hypot(x - cx, y - cy);
                 if (d < distance) { distance = d; best = i; }
             });
             return best;
