@@ -25,7 +25,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from kbm_map.search import Near, SearchIndex, SearchQuery  # noqa: E402
+from kbm_map.search import Near, SearchQuery, WhooshBackend as SearchIndex  # noqa: E402
 
 TOWNS = [  # a Landkreis: name, AGS, lon, lat
     ("Hameln", "03252008", 9.357, 52.104), ("Bad Pyrmont", "03252001", 9.257, 51.987),
@@ -149,19 +149,19 @@ QUERIES = [
     SearchQuery(text="Bewerbung"),
     SearchQuery(text="Yoga Senioren"),
     SearchQuery(text="Bibliothek"),
-    SearchQuery(text="Kita", type=["location"]),
+    SearchQuery(text="Kita", terms={"type": ["location"]}),
     SearchQuery(text="Python"),
     SearchQuery(text="Pythn"),  # typo: fuzzy fallback and suggestion
     SearchQuery(text="Gaerten"),
-    SearchQuery(text="Hausaufgabenhilfe", free=True),
-    SearchQuery(text="Eltern", languages=["ar", "tr"]),
+    SearchQuery(text="Hausaufgabenhilfe", flags={"free": True}),
+    SearchQuery(text="Eltern", terms={"language": ["ar", "tr"]}),
     SearchQuery(text="Schwimmen", age=5),
-    SearchQuery(areas=["weiterbildung"], languages=["uk"]),
+    SearchQuery(terms={"area": ["weiterbildung"], "language": ["uk"]}),
     SearchQuery(text="Sprachcafé", near=HAMELN, sort="distance"),
-    SearchQuery(near=HAMELN, sort="distance", type=["location"]),
+    SearchQuery(near=HAMELN, sort="distance", terms={"type": ["location"]}),
     SearchQuery(text="Kurs", sort="start", **MARCH),
-    SearchQuery(text="Beratung Neuzugewanderte", regions=["03252008"]),
-    SearchQuery(text="Kaffee Kuchen", step_free=True, page=3),
+    SearchQuery(text="Beratung Neuzugewanderte", terms={"region": ["03252008"]}),
+    SearchQuery(text="Kaffee Kuchen", flags={"step_free": True}, page=3),
     SearchQuery(text="Quantenphysik"),  # rare/absent: suggestion path
 ]
 

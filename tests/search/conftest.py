@@ -23,7 +23,8 @@ with warnings.catch_warnings():
 
 from search_documents import Doc, make_doc  # noqa: E402
 
-from kbm_map.search import SearchIndex  # noqa: E402
+from kbm_map.finding.filters import LAYOUT  # noqa: E402
+from kbm_map.search import WhooshBackend  # noqa: E402
 
 
 @pytest.fixture
@@ -33,18 +34,18 @@ def doc() -> Callable[..., Doc]:
 
 
 @pytest.fixture
-def search_index(tmp_path) -> SearchIndex:  # noqa: ANN001
+def search_index(tmp_path) -> WhooshBackend:  # noqa: ANN001
     """Return an empty index in a temporary directory."""
-    index = SearchIndex(tmp_path / "search", writer_timeout=10)
+    index = WhooshBackend(tmp_path / "search", LAYOUT, writer_timeout=10)
     yield index
     index.close()
 
 
 @pytest.fixture
-def indexed(search_index: SearchIndex) -> Callable[..., SearchIndex]:
+def indexed(search_index: WhooshBackend) -> Callable[..., WhooshBackend]:
     """Return a function that indexes documents and returns the index."""
 
-    def index_docs(*docs: Doc) -> SearchIndex:
+    def index_docs(*docs: Doc) -> WhooshBackend:
         search_index.index(docs)
         return search_index
 

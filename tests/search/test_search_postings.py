@@ -28,4 +28,4 @@ def test_fast_lengths_equal_public_lengths(indexed, doc):
 def test_empty_index_answers(search_index):
     result = search_index.query(SearchQuery(text="Kurs"))
     assert (result.total, result.hits, result.suggestion) == (0, [], None)
-    assert search_index.query(SearchQuery()).facets["areas"] == {}
+    assert search_index.query(SearchQuery()).facets["area"] == {}
