@@ -25,7 +25,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from kbm_map.search import Near, SearchQuery, WhooshBackend as SearchIndex  # noqa: E402
+from kbm_map.finding.filters import LAYOUT  # noqa: E402
+from kbm_map.search import Near, SearchQuery, WhooshBackend  # noqa: E402
 
 TOWNS = [  # a Landkreis: name, AGS, lon, lat
     ("Hameln", "03252008", 9.357, 52.104), ("Bad Pyrmont", "03252001", 9.257, 51.987),
@@ -173,13 +174,13 @@ def _percentiles(times: list[float]) -> str:
     return f"p50 {statistics.median(ordered) * 1000:6.1f} ms  p95 {p95 * 1000:6.1f} ms"
 
 
-def _clear_postings(index: SearchIndex) -> None:
+def _clear_postings(index: WhooshBackend) -> None:
     """Forget cached postings, so that the next query reads them from disk."""
     for segment in index._segments.values():
         segment.forget_postings()
 
 
-def measure(index: SearchIndex, runs: int, cold: bool) -> list[float]:
+def measure(index: WhooshBackend, runs: int, cold: bool) -> list[float]:
     """Run every query runs times and print per-query and overall percentiles."""
     everything: list[float] = []
     for query in QUERIES:
@@ -210,7 +211,7 @@ def main() -> None:
     args = parser.parse_args()
     directory = args.dir or Path(tempfile.mkdtemp(prefix="kbm-search-bench-"))
     try:
-        index = SearchIndex(directory)
+        index = WhooshBackend(directory, LAYOUT)
         if not args.reuse:
             started = time.perf_counter()
             count = index.rebuild(generate(args.seed, args.locations, args.offers), args.procs)
@@ -225,7 +226,7 @@ def main() -> None:
         measure(index, args.runs, cold=True)
         print(f"warm postings ({args.runs} runs per query):")
         measure(index, args.runs, cold=False)
-        writer = SearchIndex(directory)
+        writer = WhooshBackend(directory, LAYOUT)
         started = time.perf_counter()
         writer.index([next(generate(args.seed + 1, 1, 0)) | {"id": "location:bench"}])
         print(f"index one document + commit: {time.perf_counter() - started:.2f} s")

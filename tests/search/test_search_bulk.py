@@ -20,6 +20,13 @@ from kbm_map.search.schema import build_schema, to_fields
 
 FIELDS = functools.partial(to_fields, layout=LAYOUT)
 
+
+@pytest.fixture
+def search_index(whoosh_index):  # noqa: ANN001, ANN201
+    """Whoosh only: these tests compare the bulk writer's segments with Whoosh's writer."""
+    return whoosh_index
+
+
 WORDS = (
     "Gärten", "Garten", "Gaerten", "Deutschkurs", "für", "Kinder", "und", "Eltern", "Bibliothek",
     "Bücherei", "Straße", "Volkshochschule", "Integrationskurs", "Musikschule", "Jugendzentrum",

@@ -229,3 +229,9 @@ def test_facet_counts_match_brute_force(indexed, doc):
                         expected[value] = expected.get(value, 0) + 1
             assert result.facets[facet] == expected, facet
             assert list(result.facets[facet]) == sorted(expected, key=lambda v: (-expected[v], v))
+
+
+def test_empty_index_answers(search_index):
+    result = search_index.query(SearchQuery(text="Kurs"))
+    assert (result.total, result.hits, result.suggestion) == (0, [], None)
+    assert search_index.query(SearchQuery()).facets == {name: {} for name in LAYOUT.names}

@@ -14,6 +14,13 @@ from whoosh import index as whoosh_index
 from kbm_map.finding.filters import LAYOUT
 from kbm_map.search import SearchIndexBusyError, SearchQuery, WhooshBackend
 
+
+@pytest.fixture
+def search_index(whoosh_index):  # noqa: ANN001, ANN201
+    """Whoosh only: generations, the rebuild journal and the write lock across processes."""
+    return whoosh_index
+
+
 # fork: children start in milliseconds; they open their own SearchIndex, nothing is shared.
 processes = multiprocessing.get_context("fork")
 
@@ -125,7 +132,10 @@ def test_second_rebuild_is_refused(search_index, doc):
 
 
 def test_rebuild_with_several_processes(search_index, doc):
-    docs = [doc(f"offer:{n}", f"Kurs {n}", terms={"language": ["de", "en"][n % 2 :]}) for n in range(200)]
+    docs = [
+        doc(f"offer:{n}", f"Kurs {n}", terms={"language": ["de", "en"][n % 2 :]})
+        for n in range(200)
+    ]
     assert search_index.rebuild(docs, procs=2) == 200
     result = search_index.query(SearchQuery(text="Kurs", terms={"language": ["en"]}))
     assert result.total == 200

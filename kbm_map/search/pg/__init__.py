@@ -1,0 +1,1 @@
+"""The PostgreSQL search backend's parts: tables, analysis, writes, reads (see postgres.py)."""
