@@ -41,8 +41,6 @@ class Analysed:
         return (
             seq,
             self.doc_id,
-            self.title,
-            self.description,
             row.min_age,
             row.max_age,
             _days(sessions, row.start, row.end),
@@ -52,6 +50,10 @@ class Analysed:
             row.lat,
             row.name_sort[:NAME_CHARS],
         )
+
+    def texts(self, seq: int) -> tuple[int, str, str]:
+        """Return the search_texts row of this document at seq."""
+        return seq, self.title, self.description
 
 
 def _days(sessions: list[dt.date], start: int | None, end: int | None) -> str:

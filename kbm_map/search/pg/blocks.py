@@ -1,7 +1,8 @@
 """Conversions between numpy arrays and what the search tables store per block.
 
-Bitmaps travel as PostgreSQL bit strings ('0'/'1' text, bit 0 first = the block's first
-document); positions as uint16 little-endian bytes; field lengths as Whoosh's one-byte code.
+Bitmaps are bit(BLOCK) with bit 0 (the leftmost) for the block's first document; they are
+written as '0'/'1' text, sent to queries as hex and read back as varbit_send's bytes.
+Positions are uint16 little-endian bytes; field lengths Whoosh's one-byte code.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from kbm_map.search.pg.schema import BLOCK
 
 _ZERO, _ONE = ord("0"), ord("1")
 BYTE_TO_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
-ZERO_BITS = "0" * BLOCK
 
 
 def bits_text(positions: Sequence[int] | np.ndarray) -> str:
@@ -26,40 +26,23 @@ def bits_text(positions: Sequence[int] | np.ndarray) -> str:
     return bits.tobytes().decode("ascii")
 
 
-def mask_text(mask: np.ndarray) -> str:
-    """Return the bit string of one block's boolean mask (BLOCK long)."""
-    return (mask.astype(np.uint8) + _ZERO).tobytes().decode("ascii")
-
-
-def parse_bits(text: str) -> np.ndarray:
-    """Return the boolean mask of a bit string."""
-    return np.frombuffer(text.encode("ascii"), dtype=np.uint8) == _ONE
-
-
 def split_mask(mask: np.ndarray) -> tuple[list[int], list[str]]:
-    """Return the blocks with any document in a mask over seqs, and their bit strings."""
+    """Return the blocks with any document in a mask over seqs, and their bits in hex."""
     padded = np.zeros(-(-len(mask) // BLOCK) * BLOCK, dtype=bool)
     padded[: len(mask)] = mask
     per_block = padded.reshape(-1, BLOCK)
     blocks = np.flatnonzero(per_block.any(axis=1))
-    return blocks.tolist(), [mask_text(per_block[b]) for b in blocks]
+    return blocks.tolist(), [np.packbits(per_block[b]).tobytes().hex() for b in blocks]
 
 
-def join_masks(rows: Iterable[tuple[int, str]], count: int) -> np.ndarray:
-    """Return a mask over count seqs from (block, bit string) rows."""
+def join_masks(rows: Iterable[tuple[int, bytes]], count: int) -> np.ndarray:
+    """Return a mask over count seqs from (block, raw bits as varbit_send writes) rows."""
     mask = np.zeros(-(-count // BLOCK) * BLOCK or BLOCK, dtype=bool)
-    for block, bits in rows:
+    for block, raw in rows:
         if (block + 1) * BLOCK > len(mask):
             mask = np.concatenate((mask, np.zeros((block + 1) * BLOCK - len(mask), dtype=bool)))
-        mask[block * BLOCK : (block + 1) * BLOCK] = parse_bits(bits)
+        mask[block * BLOCK : (block + 1) * BLOCK] = np.unpackbits(np.frombuffer(raw, np.uint8))
     return mask[:count]
-
-
-def seqs_mask(seqs: np.ndarray, count: int) -> np.ndarray:
-    """Return a mask over count seqs with these seqs set."""
-    mask = np.zeros(count, dtype=bool)
-    mask[seqs] = True
-    return mask
 
 
 def positions_bytes(positions: array) -> bytes:

@@ -46,8 +46,9 @@ def _near_conditions(near: Near) -> tuple[list[str], dict]:
     params |= {"lat0": near.lat, "lon0": near.lon, "half_lat": half_lat, "half_lon": half_lon}
     params |= {"radius": near.radius_m}
     conditions = [
-        # The BETWEEN (a little wider) lets the index on lat find the band; abs() decides.
-        "lat BETWEEN %(lat0)s - %(half_lat)s * 1.001 AND %(lat0)s + %(half_lat)s * 1.001",
+        # The box (a little wider) lets the index on the position find it; abs() decides.
+        "point(lon, lat) <@ box(point(%(lon0)s - %(half_lon)s * 1.001, %(lat0)s - %(half_lat)s"
+        " * 1.001), point(%(lon0)s + %(half_lon)s * 1.001, %(lat0)s + %(half_lat)s * 1.001))",
         "abs(lat - %(lat0)s) <= %(half_lat)s",
         "abs(lon - %(lon0)s) <= %(half_lon)s",
         f"{distance} <= %(radius)s",
@@ -74,20 +75,27 @@ def other_conditions(query: SearchQuery) -> tuple[list[str], dict]:
     return conditions, params
 
 
-def other_mask(cursor, query: SearchQuery, count: int) -> np.ndarray | None:
-    """Return the mask of live documents passing age, dates and distance (None: no such)."""
+def other_mask(
+    cursor, query: SearchQuery, count: int, among: np.ndarray | None = None
+) -> np.ndarray | None:
+    """Return the mask of live documents passing age, dates and distance (None: no such).
+
+    among: test only these seqs (the few a text matched), not every document.
+    """
     conditions, params = other_conditions(query)
     if not conditions:
         return None
+    if among is not None:
+        conditions.append("seq = ANY(%(among)s)")
+        params["among"] = among.tolist()
     cursor.execute(
         "SELECT string_agg(int4send(seq), '') FROM search_documents WHERE "
         + " AND ".join(conditions),
         params,
     )
     (raw,) = cursor.fetchone()
-    seqs = np.frombuffer(raw or b"", dtype=">i4")
     mask = np.zeros(count, dtype=bool)
-    mask[seqs] = True
+    mask[np.frombuffer(raw or b"", dtype=">i4")] = True
     return mask
 
 
@@ -136,10 +144,11 @@ def count_facets(
     if base is None:
         ctes.append("base AS (SELECT block, live AS bits FROM search_blocks)")
     else:
-        params["base_blocks"], params["base_bits"] = split_mask(base)
+        params["base_blocks"], params["base_hex"] = split_mask(base)
         ctes.append(
-            "base AS (SELECT l.block, l.live & u.bits AS bits FROM search_blocks l "
-            "JOIN unnest(%(base_blocks)s::int[], %(base_bits)s::varbit[]) AS u(block, bits) "
+            f"base AS (SELECT l.block, l.live & ('x' || u.hex)::bit({BLOCK})::varbit AS bits "
+            "FROM search_blocks l "
+            "JOIN unnest(%(base_blocks)s::int[], %(base_hex)s::text[]) AS u(block, hex) "
             "USING (block))"
         )
     selections = _selections(layout, query)
@@ -161,14 +170,16 @@ def count_facets(
     mask_of_value = f"CASE f.facet {' '.join(cases)} ELSE m.m END" if cases else "m.m"
     sql = (
         f"WITH {', '.join(ctes)} "
-        f"SELECT 0, f.facet, f.value, sum(bit_count(f.bits & {mask_of_value}))::bigint, NULL "
+        "SELECT 0, f.facet, f.value, "
+        f"sum(bit_count(f.bits & {mask_of_value}))::bigint, NULL::bytea "
         "FROM search_facets f JOIN masks m USING (block) WHERE f.facet = ANY(%(wanted)s) "
         "GROUP BY f.facet, f.value "
         "UNION ALL SELECT 1, NULL, NULL, coalesce(sum(bit_count(m)), 0)::bigint, NULL FROM masks"
     )
     if found:
         sql += (
-            " UNION ALL SELECT 2, NULL, NULL, block::bigint, m::text FROM masks"
+            " UNION ALL SELECT 2, NULL, NULL, block::bigint, substring(varbit_send(m) from 5)"
+            " FROM masks"
             " WHERE bit_count(m) > 0"
         )
     cursor.execute(sql, params)

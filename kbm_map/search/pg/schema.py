@@ -7,7 +7,8 @@ a write appends to the newest block, a removal only clears the document's bit in
 rebuild). So a write never rewrites what others read, and a query reads a few rows per term.
 
     search_state      key/value: "stamp" (format and facet layout), "next_seq"
-    search_documents  one row per live document: stored text for highlights, filter columns
+    search_documents  one row per live document: its id and the columns filters and sorts read
+    search_texts      its title and description, for the highlights of the hits
     search_blocks     per block: live bitmap, field lengths (Whoosh's one-byte code), sums
     search_postings   per (kind, term, block): document positions (uint16, ascending) and,
                       for stems ("w"), the frequencies in title, tags and description (uint8
@@ -23,18 +24,24 @@ from __future__ import annotations
 BLOCK = 4096  # documents per block: positions fit in uint16, bitmaps are bit(BLOCK)
 FORMAT = 1  # the layout of these tables; stored in the stamp, a change needs a rebuild
 
-TABLES = ("search_facets", "search_postings", "search_blocks", "search_documents", "search_state")
+TABLES = (
+    "search_facets",
+    "search_postings",
+    "search_blocks",
+    "search_texts",
+    "search_documents",
+    "search_state",
+)
 
 DDL = (
     """CREATE TABLE search_state (
         key text PRIMARY KEY,
         value text NOT NULL
     )""",
+    # Narrow, so that filters scanning many documents read few pages.
     """CREATE TABLE search_documents (
         seq integer PRIMARY KEY,
         id text NOT NULL UNIQUE,
-        title text NOT NULL,
-        description text NOT NULL,
         min_age integer,
         max_age integer,
         days datemultirange NOT NULL,
@@ -46,8 +53,13 @@ DDL = (
     )""",
     # days: the sessions, or the period (unbounded without dates), for the date filter.
     "CREATE INDEX search_documents_days ON search_documents USING gist (days)",
-    "CREATE INDEX search_documents_lat ON search_documents (lat)",
+    "CREATE INDEX search_documents_position ON search_documents USING gist (point(lon, lat))",
     "CREATE INDEX search_documents_name ON search_documents (name_key, seq)",
+    """CREATE TABLE search_texts (
+        seq integer PRIMARY KEY,
+        title text NOT NULL,
+        description text NOT NULL
+    )""",
     """CREATE TABLE search_blocks (
         block integer PRIMARY KEY,
         live bit varying NOT NULL,

@@ -12,13 +12,12 @@ from collections.abc import Iterable, Sequence
 
 from kbm_map.search.pg.analysed import FIELDS, Analysed
 from kbm_map.search.pg.blocks import bits_text, by_block, lengths_bytes, positions_bytes
-from kbm_map.search.pg.schema import BLOCK
+from kbm_map.search.pg.schema import BLOCK, TABLES
 
 UPSERT_ROWS = 10_000  # rows per INSERT … ON CONFLICT statement
 
-_COPY_DOCUMENTS = (
-    "COPY search_documents (seq, id, title, description, min_age, max_age, days, sessions, "
-    "start_day, lon, lat, name_key) FROM STDIN"
+_DOCUMENTS = (
+    "search_documents (seq, id, min_age, max_age, days, sessions, start_day, lon, lat, name_key)"
 )
 _UPSERT_POSTINGS = """
     INSERT INTO search_postings (kind, term, block, docs, freqs)
@@ -54,11 +53,14 @@ class _Block:
         self.lengths = [bytearray() for _ in FIELDS]
         self.totals = [0] * len(FIELDS)
         self.documents: list[tuple] = []
+        self.texts: list[tuple] = []
 
     def add(self, doc: Analysed) -> None:
         """Add the next document."""
         position = self.first + self.count
-        self.documents.append(doc.record(self.number * BLOCK + position))
+        seq = self.number * BLOCK + position
+        self.documents.append(doc.record(seq))
+        self.texts.append(doc.texts(seq))
         postings = self.postings
         for stem, freqs in doc.stems.items():
             entry = postings.get(("w", stem))
@@ -87,9 +89,8 @@ class _Block:
 
     def write(self, cursor, existed: bool) -> None:
         """Write this part: append to the block's rows if it existed, else create them."""
-        with cursor.copy(_COPY_DOCUMENTS) as copy:
-            for record in self.documents:
-                copy.write_row(record)
+        _copy(cursor, _DOCUMENTS, self.documents)
+        _copy(cursor, "search_texts (seq, title, description)", self.texts)
         postings = [
             (kind, term, self.number, positions_bytes(positions), bytes(freqs) if freqs else None)
             for (kind, term), (positions, freqs) in self.postings.items()
@@ -158,6 +159,7 @@ def remove(cursor, ids: Sequence[str]) -> int:
     """Delete the documents with these ids and clear their live bits; return how many."""
     cursor.execute("DELETE FROM search_documents WHERE id = ANY(%s) RETURNING seq", (list(ids),))
     seqs = sorted(seq for (seq,) in cursor.fetchall())
+    cursor.execute("DELETE FROM search_texts WHERE seq = ANY(%s)", (seqs,))
     for block, positions in by_block(seqs):
         keep = bits_text(positions).translate(_INVERT)
         cursor.execute(
@@ -171,5 +173,5 @@ _INVERT = str.maketrans("01", "10")
 
 def clear(cursor) -> None:
     """Delete every document (a rebuild starts from an empty index)."""
-    for table in ("search_documents", "search_blocks", "search_postings", "search_facets"):
+    for table in TABLES[:-1]:  # all but search_state
         cursor.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
