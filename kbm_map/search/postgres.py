@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import json
 import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 
 import psycopg
@@ -23,13 +24,21 @@ from sqlalchemy.orm import Session
 from kbm_map.search.backend import Document
 from kbm_map.search.index import SearchIndexBusyError, SearchIndexOutdatedError
 from kbm_map.search.pg import writing
-from kbm_map.search.pg.analysed import FIELDS, analyse
-from kbm_map.search.pg.reading import State, run_query
+from kbm_map.search.pg.analysed import analyse
+from kbm_map.search.pg.cache import BlockCache
+from kbm_map.search.pg.reading import State, read_columns, run_query
 from kbm_map.search.pg.schema import FORMAT
 from kbm_map.search.query import FacetLayout, SearchQuery, SearchResult
 
 LOCK_SPACE = 0x6B626D  # "kbm": the advisory lock is (LOCK_SPACE, oid of search_state)
 _LOCK = "SELECT pg_try_advisory_xact_lock(%s::bigint << 32 | 'search_state'::regclass::oid::bigint)"
+_STATE = """
+    SELECT (SELECT value FROM search_state WHERE key = 'stamp'),
+           (SELECT value FROM search_state WHERE key = 'next_seq'),
+           (SELECT value FROM search_state WHERE key = 'generation'),
+           EXISTS (SELECT FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()
+                   AND classid = %s::oid AND objid = 'search_state'::regclass::oid)
+"""
 
 
 class PostgresBackend:
@@ -52,6 +61,7 @@ class PostgresBackend:
         self.session = session
         self.writer_timeout = writer_timeout
         self._stamp = json.dumps({"format": FORMAT, "layout": layout.fingerprint()})
+        self._cache = BlockCache()
 
     # Transactions
 
@@ -78,23 +88,18 @@ class PostgresBackend:
         else:
             nested.rollback()
 
-    def _read_state(self, cursor: psycopg.Cursor, check: bool = True) -> State | None:
-        """Return the index state; None if nothing was ever written. Check the stamp."""
-        cursor.execute(
-            """SELECT (SELECT value FROM search_state WHERE key = 'stamp'),
-                      (SELECT value FROM search_state WHERE key = 'next_seq'),
-                      (SELECT ARRAY[coalesce(sum(totals[1]), 0), coalesce(sum(totals[2]), 0),
-                                    coalesce(sum(totals[3]), 0)] FROM search_blocks)"""
-        )
-        stamp, next_seq, totals = cursor.fetchone()
+    def _read_state(self, cursor: psycopg.Cursor, check: bool = True) -> tuple[State | None, bool]:
+        """Return the index state (None: never written) and whether this transaction writes."""
+        cursor.execute(_STATE, (LOCK_SPACE,))
+        stamp, next_seq, generation, writing = cursor.fetchone()
         if stamp is None:
-            return None
+            return None, writing
         if check and stamp != self._stamp:
             raise SearchIndexOutdatedError(
                 "The search index in the database was built for other search filters or by an "
                 "older kbm-map; rebuild it with `kbm-map reindex`."
             )
-        return State(int(next_seq), tuple(int(t) for t in totals[: len(FIELDS)]))
+        return State(int(next_seq), generation), writing
 
     def outdated(self) -> bool:
         """Tell whether the index was built for another layout or table format."""
@@ -121,13 +126,14 @@ class PostgresBackend:
                         "running import or rebuild to finish, or raise writer_timeout."
                     )
                 time.sleep(0.02)
-            state = None if rebuild else self._read_state(cursor)
-            state = state or State(0, (0,) * len(FIELDS))
+            state = None if rebuild else self._read_state(cursor)[0]
+            state = state or State(0, uuid.uuid4().hex)  # a new generation
             yield cursor, state
             cursor.execute(
-                """INSERT INTO search_state (key, value) VALUES ('stamp', %s), ('next_seq', %s)
+                """INSERT INTO search_state (key, value)
+                   VALUES ('stamp', %s), ('next_seq', %s), ('generation', %s)
                    ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value""",
-                (self._stamp, str(state.next_seq)),
+                (self._stamp, str(state.next_seq), state.generation),
             )
 
     # The protocol
@@ -170,16 +176,20 @@ class PostgresBackend:
         with self._savepoint(keep=False) as cursor:
             # JIT compiling costs more than these statements take; the savepoint undoes it.
             cursor.execute("SELECT set_config('jit', 'off', true)")
-            state = self._read_state(cursor) or State(0, (0,) * len(FIELDS))
-            return run_query(cursor, self.layout, query, state)
+            state, writing = self._read_state(cursor)
+            # Seqs this transaction wrote may still roll back: such reads cache nothing.
+            cache = BlockCache() if writing else self._cache
+            columns = read_columns(cursor, cache, state or State(0, ""))
+            return run_query(cursor, self.layout, query, columns)
 
     def count(self) -> int:
         """Return the number of documents in the index."""
         with self._savepoint(keep=False) as cursor:
-            if self._read_state(cursor) is None:
+            if self._read_state(cursor)[0] is None:
                 return 0
             cursor.execute("SELECT coalesce(sum(bit_count(live)), 0) FROM search_blocks")
             return int(cursor.fetchone()[0])
 
     def close(self) -> None:
-        """Nothing to release: the session belongs to the caller."""
+        """Forget what this process kept of the index (the session belongs to the caller)."""
+        self._cache = BlockCache()

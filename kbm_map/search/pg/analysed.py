@@ -43,9 +43,9 @@ class Analysed:
             self.doc_id,
             row.min_age,
             row.max_age,
-            _days(sessions, row.start, row.end),
             sessions,
             dt.date.fromordinal(row.start) if row.start else None,
+            dt.date.fromordinal(row.end) if row.end else None,
             row.lon,
             row.lat,
             row.name_sort[:NAME_CHARS],
@@ -54,17 +54,6 @@ class Analysed:
     def texts(self, seq: int) -> tuple[int, str, str]:
         """Return the search_texts row of this document at seq."""
         return seq, self.title, self.description
-
-
-def _days(sessions: list[dt.date], start: int | None, end: int | None) -> str:
-    """Return the datemultirange the date filter tests: the sessions, else the period."""
-    if sessions:
-        return "{" + ",".join(f"[{day},{day}]" for day in sessions) + "}"
-    if start and end and start > end:
-        return "{}"  # an inverted period (the forms refuse them) matches no dates
-    low = dt.date.fromordinal(start).isoformat() if start else ""
-    high = dt.date.fromordinal(end).isoformat() if end else ""
-    return f"{{[{low},{high}]}}"
 
 
 def analyse(doc: Mapping[str, Any], layout: FacetLayout) -> Analysed:

@@ -4,10 +4,12 @@ The index is organised like Whoosh's segments, in blocks of BLOCK documents: eve
 gets the next document number (seq) when it is written and keeps it until the next rebuild;
 a write appends to the newest block, a removal only clears the document's bit in its block's
 `live` bitmap (the postings of removed documents stay, as in a Whoosh segment, until a
-rebuild). So a write never rewrites what others read, and a query reads a few rows per term.
+rebuild). So a write never rewrites what others read, and what a process has read of a generation
+stays true (cache.py); a query reads a few rows per term and the live bitmaps.
 
-    search_state      key/value: "stamp" (format and facet layout), "next_seq"
-    search_documents  one row per live document: its id and the columns filters and sorts read
+    search_state      key/value: "stamp" (format and facet layout), "next_seq", "generation"
+                      (a random name per rebuild)
+    search_documents  one row per live document: its id and what filters and sorts read
     search_texts      its title and description, for the highlights of the hits
     search_blocks     per block: live bitmap, field lengths (Whoosh's one-byte code), sums
     search_postings   per (kind, term, block): document positions (uint16, ascending) and,
@@ -38,23 +40,18 @@ DDL = (
         key text PRIMARY KEY,
         value text NOT NULL
     )""",
-    # Narrow, so that filters scanning many documents read few pages.
     """CREATE TABLE search_documents (
         seq integer PRIMARY KEY,
         id text NOT NULL UNIQUE,
         min_age integer,
         max_age integer,
-        days datemultirange NOT NULL,
         sessions date[] NOT NULL,
         start_day date,
+        end_day date,
         lon double precision,
         lat double precision,
         name_key text COLLATE "C" NOT NULL
     )""",
-    # days: the sessions, or the period (unbounded without dates), for the date filter.
-    "CREATE INDEX search_documents_days ON search_documents USING gist (days)",
-    "CREATE INDEX search_documents_position ON search_documents USING gist (point(lon, lat))",
-    "CREATE INDEX search_documents_name ON search_documents (name_key, seq)",
     """CREATE TABLE search_texts (
         seq integer PRIMARY KEY,
         title text NOT NULL,

@@ -17,7 +17,7 @@ from kbm_map.search.pg.schema import BLOCK, TABLES
 UPSERT_ROWS = 10_000  # rows per INSERT … ON CONFLICT statement
 
 _DOCUMENTS = (
-    "search_documents (seq, id, min_age, max_age, days, sessions, start_day, lon, lat, name_key)"
+    "search_documents (seq, id, min_age, max_age, sessions, start_day, end_day, lon, lat, name_key)"
 )
 _UPSERT_POSTINGS = """
     INSERT INTO search_postings (kind, term, block, docs, freqs)

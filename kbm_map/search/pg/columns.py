@@ -1,9 +1,10 @@
-"""The postings of a query's terms read from the search tables, for matching.py.
+"""The Whoosh engine's Columns, read from the search tables, for one query.
 
-StoredPostings offers what matching.py reads from the Whoosh engine's Columns (postings per
-field and term, field lengths, the spelling vocabulary), so both backends match, score,
-correct and tolerate typos with the same code. Documents are numbered by seq; arrays span
-all seqs handed out, removed documents included (as Whoosh counts a segment's deleted ones).
+StoredColumns offers what facets.py, matching.py and searching.py read (filter columns,
+postings per field and term, field lengths, the spelling vocabulary, name ranks), so both
+backends filter, match, score, correct typos and sort with the same code. Seqs number the
+documents; arrays span every seq handed out, removed documents included (as Whoosh counts a
+segment's deleted ones), and `live` marks the documents of the caller's snapshot.
 """
 
 from __future__ import annotations
@@ -14,26 +15,48 @@ import numpy as np
 from whoosh.support.levenshtein import distance
 
 from kbm_map.search.analysis import QueryWord
+from kbm_map.search.matching import MAX_FUZZY_TERMS
 from kbm_map.search.pg.analysed import FIELDS
-from kbm_map.search.pg.blocks import decode_lengths, decode_positions
+from kbm_map.search.pg.cache import BlockCache
 
 _EMPTY = (np.zeros(0, np.int64), np.zeros(0, np.float32))
 _KINDS = {"grams": "g", "spell": "s"}  # other fields: the stems ("w") with their frequencies
 
 
-class StoredPostings:
-    """Postings, lengths and spelling words of one query, read in the caller's transaction."""
+class StoredColumns:
+    """Columns, postings and spelling words of one query, read in the caller's transaction."""
 
-    def __init__(self, cursor, count: int, totals: Iterable[int]) -> None:
-        """Read through a psycopg cursor (binary); count is the number of seqs handed out."""
-        self._cursor = cursor
-        self.count = count
+    def __init__(
+        self,
+        cursor,
+        cache: BlockCache,
+        generation: str,
+        live: np.ndarray,
+        totals: Iterable[int],
+    ) -> None:
+        """Read through a psycopg cursor (binary); live spans every seq handed out."""
+        self._cursor, self._cache, self._generation = cursor, cache, generation
+        self.count = len(live)
+        self.live = live
+        joined = cache.columns(cursor, generation, self.count)
+        self._joined = joined
+        self.min_age, self.max_age = joined.min_age, joined.max_age
+        self.start, self.end = joined.start, joined.end
+        self.lon, self.lat = joined.lon, joined.lat
+        self.session_docs, self.session_days = joined.session_docs, joined.session_days
+        self.has_sessions = joined.has_sessions
+        self.lengths = joined.lengths
+        self.memo = joined.memo
         self.avg_length = {
-            field: max(total / max(count, 1), 1.0)
-            for field, total in zip(FIELDS, totals, strict=True)
+            name: max(total / max(self.count, 1), 1.0)
+            for name, total in zip(FIELDS, totals, strict=True)
         }
-        self._rows: dict[tuple[str, str], list[tuple[int, bytes, bytes | None]]] = {}
-        self._lengths: dict[str, np.ndarray] | None = None
+        self._rows: dict[tuple[str, str], list] = {}
+
+    @property
+    def name_rank(self) -> np.ndarray:
+        """Return each document's position in name order (equal names share one)."""
+        return self._joined.name_rank
 
     def prefetch(self, words: Iterable[QueryWord], spelling: Iterable[str] = ()) -> None:
         """Read the postings of every term these words (and spelling words) may need."""
@@ -44,21 +67,9 @@ class StoredPostings:
         self._read(wanted - set(self._rows))
 
     def _read(self, keys: set[tuple[str, str]]) -> None:
-        """Read the rows of (kind, term) keys, in block order."""
-        if not keys:
-            return
-        kinds, terms = zip(*sorted(keys), strict=True)
-        self._cursor.execute(
-            """SELECT p.kind::text, p.term, p.block, p.docs, p.freqs FROM search_postings p
-               JOIN unnest(%s::text[], %s::text[]) AS k(kind, term)
-                 ON p.kind = k.kind::"char" AND p.term = k.term
-               ORDER BY p.kind, p.term, p.block""",
-            (list(kinds), list(terms)),
-        )
-        for key in keys:
-            self._rows[key] = []
-        for kind, term, block, docs, freqs in self._cursor:
-            self._rows[(kind, term)].append((block, docs, freqs))
+        """Read the rows of (kind, term) keys."""
+        if keys:
+            self._rows |= self._cache.postings(self._cursor, self._generation, keys, self.count)
 
     def postings(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         """Return (seqs, frequencies) of a term in a field."""
@@ -68,7 +79,7 @@ class StoredPostings:
         rows = self._rows[key]
         if not rows:
             return _EMPTY
-        seqs = np.concatenate([decode_positions(block, docs) for block, docs, _ in rows])
+        seqs = np.concatenate([seqs for _, seqs, _ in rows])
         if key[0] != "w":
             return seqs, np.ones(len(seqs), dtype=np.float32)
         column = FIELDS.index(field)
@@ -84,29 +95,19 @@ class StoredPostings:
         mask[self.postings(field, text)[0]] = True
         return mask
 
-    @property
-    def lengths(self) -> dict[str, np.ndarray]:
-        """Return each stemmed field's length per seq (as Whoosh stores them), read once."""
-        if self._lengths is None:
-            self._cursor.execute("SELECT block, lengths FROM search_blocks ORDER BY block")
-            arrays = decode_lengths(self._cursor.fetchall(), self.count, len(FIELDS))
-            self._lengths = dict(zip(FIELDS, arrays, strict=True))
-        return self._lengths
-
     def _spelling_near(self, word: str, maxdist: int, prefix: int) -> dict[str, int]:
-        """Return {spelling word: documents} within maxdist edits of word, sharing a prefix."""
+        """Return {spelling word: postings} within maxdist edits of word, sharing a prefix."""
         # pg_trgm narrows the vocabulary, then Whoosh's own edit distance decides. The
         # threshold is a lower bound of the trigram similarity of any word within maxdist
         # edits: an edit changes at most 4 of the word's trigrams (a transposition), and a
         # word of n characters has at most 2n trigrams (each split at a non-letter adds one).
-        self._cursor.execute("SELECT cardinality(show_trgm(%s))", (word,))
-        (trigrams,) = self._cursor.fetchone()
+        cursor = self._cursor
+        cursor.execute("SELECT cardinality(show_trgm(%s))", (word,))
+        (trigrams,) = cursor.fetchone()
         bound = max(trigrams - 4 * maxdist, 0) / (2 * len(word) + 6 * maxdist)
-        self._cursor.execute(
-            "SELECT set_config('pg_trgm.similarity_threshold', %s, true)", (str(bound),)
-        )
+        cursor.execute("SELECT set_config('pg_trgm.similarity_threshold', %s, true)", (str(bound),))
         similar = "AND term %% %(word)s" if bound > 0 else ""
-        self._cursor.execute(
+        cursor.execute(
             f"""SELECT term, sum(length(docs)) / 2 FROM search_postings
                 WHERE kind = 's' {similar} AND left(term, %(prefix)s) = left(%(word)s, %(prefix)s)
                   AND length(term) BETWEEN %(shortest)s AND %(longest)s
@@ -120,14 +121,15 @@ class StoredPostings:
         )
         return {
             term: int(docs)
-            for term, docs in self._cursor
+            for term, docs in cursor
             if distance(term, word, limit=maxdist) <= maxdist
         }
 
     def spelling_within(self, word: str, maxdist: int, prefix: int) -> list[str]:
         """Return the spelling words within maxdist edits of word, in term order (Whoosh's)."""
-        near = self._spelling_near(word, maxdist, prefix)
-        return sorted(near, key=lambda term: term.encode("utf-8"))
+        near = sorted(self._spelling_near(word, maxdist, prefix), key=lambda t: t.encode())
+        self.prefetch((), near[:MAX_FUZZY_TERMS])  # their postings, in one statement
+        return near
 
     def spelling_suggestions(self, word: str, maxdist: int, prefix: int) -> list[str]:
         """Return the best correction of word as Whoosh's corrector picks it (or none)."""
