@@ -103,7 +103,7 @@ def match_words(columns: Columns, words: list[QueryWord]) -> TextMatch:
     return TextMatch(mask, scores, words)
 
 
-def _max_distance(word: str) -> int:
+def max_edits(word: str) -> int:
     """Return how many edits a word may be off: one, two for long words."""
     return 1 if len(word) < 8 else 2
 
@@ -118,7 +118,7 @@ def match_fuzzy(columns: Columns, words: list[QueryWord]) -> TextMatch:
     for word in words:
         word_mask, word_scores = _word_scores(columns, word)
         if len(word.raw) >= 4:
-            near = columns.spelling_within(word.raw, _max_distance(word.raw), prefix=1)
+            near = columns.spelling_within(word.raw, max_edits(word.raw), prefix=1)
             for term in near[:MAX_FUZZY_TERMS]:
                 term_mask = columns.term_mask("spell", term)
                 if term_mask.any():
@@ -136,7 +136,7 @@ def suggest(columns: Columns, text: str, words: list[QueryWord]) -> str | None:
     for word in words:
         if len(word.raw) < 3 or _known(columns, word):
             continue
-        best = columns.spelling_suggestions(word.raw, _max_distance(word.raw), prefix=1)
+        best = columns.spelling_suggestions(word.raw, max_edits(word.raw), prefix=1)
         if best:
             suggestion = re.sub(
                 rf"\b{re.escape(word.raw)}\b",

@@ -27,7 +27,7 @@ from kbm_map.search.pg import writing
 from kbm_map.search.pg.analysed import analyse
 from kbm_map.search.pg.cache import BlockCache
 from kbm_map.search.pg.reading import State, read_columns, run_query
-from kbm_map.search.pg.schema import FORMAT
+from kbm_map.search.pg.schema import FORMAT, TABLES
 from kbm_map.search.query import FacetLayout, SearchQuery, SearchResult
 
 LOCK_SPACE = 0x6B626D  # "kbm": the advisory lock is (LOCK_SPACE, oid of search_state)
@@ -168,6 +168,8 @@ class PostgresBackend:
         with self._write(rebuild=True) as (cursor, state):
             writing.clear(cursor)
             state.next_seq = writing.append(cursor, analysed(), 0)
+            for table in TABLES:  # the planner should know the new sizes at once
+                cursor.execute(f"ANALYZE {table}")
         return counted
 
     def query(self, query: SearchQuery) -> SearchResult:

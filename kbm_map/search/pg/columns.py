@@ -15,11 +15,21 @@ import numpy as np
 from whoosh.support.levenshtein import distance
 
 from kbm_map.search.analysis import QueryWord
-from kbm_map.search.matching import MAX_FUZZY_TERMS
+from kbm_map.search.matching import MAX_FUZZY_TERMS, max_edits
 from kbm_map.search.pg.analysed import FIELDS
 from kbm_map.search.pg.cache import BlockCache
 
 _EMPTY = (np.zeros(0, np.int64), np.zeros(0, np.float32))
+
+
+def _trigram_count(word: str) -> int | None:
+    """Return how many trigrams pg_trgm makes of a plain ASCII word (None for others)."""
+    if not (word.isascii() and word.isalnum()):
+        return None
+    padded = f"  {word.lower()} "
+    return len({padded[i : i + 3] for i in range(len(padded) - 2)})
+
+
 _KINDS = {"grams": "g", "spell": "s"}  # other fields: the stems ("w") with their frequencies
 
 
@@ -52,6 +62,8 @@ class StoredColumns:
             for name, total in zip(FIELDS, totals, strict=True)
         }
         self._rows: dict[tuple[str, str], list] = {}
+        self._near: dict[tuple[str, int, int], dict[str, tuple[int, int]]] = {}
+        self._threshold: float | None = None
 
     @property
     def name_rank(self) -> np.ndarray:
@@ -97,16 +109,30 @@ class StoredColumns:
 
     def _spelling_near(self, word: str, maxdist: int, prefix: int) -> dict[str, int]:
         """Return {spelling word: postings} within maxdist edits of word, sharing a prefix."""
+        widest = max(maxdist, max_edits(word))  # read once per word for every distance asked
+        key = (word, widest, prefix)
+        if key not in self._near:
+            self._near[key] = self._read_near(word, widest, prefix)
+        return {term: n for term, (n, edits) in self._near[key].items() if edits <= maxdist}
+
+    def _read_near(self, word: str, maxdist: int, prefix: int) -> dict[str, tuple[int, int]]:
+        """Read {spelling word: (postings, edits)} within maxdist edits of word."""
         # pg_trgm narrows the vocabulary, then Whoosh's own edit distance decides. The
         # threshold is a lower bound of the trigram similarity of any word within maxdist
         # edits: an edit changes at most 4 of the word's trigrams (a transposition), and a
         # word of n characters has at most 2n trigrams (each split at a non-letter adds one).
         cursor = self._cursor
-        cursor.execute("SELECT cardinality(show_trgm(%s))", (word,))
-        (trigrams,) = cursor.fetchone()
-        bound = max(trigrams - 4 * maxdist, 0) / (2 * len(word) + 6 * maxdist)
-        cursor.execute("SELECT set_config('pg_trgm.similarity_threshold', %s, true)", (str(bound),))
-        similar = "AND term %% %(word)s" if bound > 0 else ""
+        trigrams = _trigram_count(word)
+        if trigrams is None:  # not plain ASCII: let PostgreSQL count as pg_trgm does
+            cursor.execute("SELECT cardinality(show_trgm(%s))", (word,))
+            (trigrams,) = cursor.fetchone()
+        bound = round(max(trigrams - 4 * maxdist, 0) / (2 * len(word) + 6 * maxdist), 4)
+        if bound and bound != self._threshold:
+            cursor.execute(
+                "SELECT set_config('pg_trgm.similarity_threshold', %s, true)", (str(bound),)
+            )
+            self._threshold = bound
+        similar = "AND term %% %(word)s" if bound else ""
         cursor.execute(
             f"""SELECT term, sum(length(docs)) / 2 FROM search_postings
                 WHERE kind = 's' {similar} AND left(term, %(prefix)s) = left(%(word)s, %(prefix)s)
@@ -119,11 +145,12 @@ class StoredColumns:
                 "longest": len(word) + maxdist,
             },
         )
-        return {
-            term: int(docs)
-            for term, docs in cursor
-            if distance(term, word, limit=maxdist) <= maxdist
-        }
+        near = {}
+        for term, docs in cursor:
+            edits = distance(term, word, limit=maxdist)
+            if edits <= maxdist:
+                near[term] = (int(docs), edits)
+        return near
 
     def spelling_within(self, word: str, maxdist: int, prefix: int) -> list[str]:
         """Return the spelling words within maxdist edits of word, in term order (Whoosh's)."""
