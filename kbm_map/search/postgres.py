@@ -91,15 +91,15 @@ class PostgresBackend:
     def _read_state(self, cursor: psycopg.Cursor, check: bool = True) -> tuple[State | None, bool]:
         """Return the index state (None: never written) and whether this transaction writes."""
         cursor.execute(_STATE, (LOCK_SPACE,))
-        stamp, next_seq, generation, writing = cursor.fetchone()
+        stamp, next_seq, generation, own_writes = cursor.fetchone()
         if stamp is None:
-            return None, writing
+            return None, own_writes
         if check and stamp != self._stamp:
             raise SearchIndexOutdatedError(
                 "The search index in the database was built for other search filters or by an "
                 "older kbm-map; rebuild it with `kbm-map reindex`."
             )
-        return State(int(next_seq), generation), writing
+        return State(int(next_seq), generation), own_writes
 
     def outdated(self) -> bool:
         """Tell whether the index was built for another layout or table format."""
@@ -178,9 +178,9 @@ class PostgresBackend:
         with self._savepoint(keep=False) as cursor:
             # JIT compiling costs more than these statements take; the savepoint undoes it.
             cursor.execute("SELECT set_config('jit', 'off', true)")
-            state, writing = self._read_state(cursor)
+            state, own_writes = self._read_state(cursor)
             # Seqs this transaction wrote may still roll back: such reads cache nothing.
-            cache = BlockCache() if writing else self._cache
+            cache = BlockCache() if own_writes else self._cache
             columns = read_columns(cursor, cache, state or State(0, ""))
             return run_query(cursor, self.layout, query, columns)
 

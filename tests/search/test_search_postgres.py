@@ -158,3 +158,20 @@ def test_the_migration_does_nothing_on_sqlite(tmp_path):
     run_migration(engine, "upgrade")
     assert inspect(engine).get_table_names() == []
     engine.dispose()
+
+
+def test_an_older_snapshot_finds_what_it_saw_after_the_process_read_newer_ones(committed, doc):
+    with Session(committed) as writing, Session(committed) as old, Session(committed) as new:
+        backend(writing).index([doc("offer:1", "Schach")])
+        writing.commit()
+        old.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+        current = {"session": old}
+        index = PostgresBackend(LAYOUT, session=lambda: current["session"])  # one process
+        assert ids(index, "Schach") == ["offer:1"]  # the snapshot is taken
+        backend(writing).index([doc("offer:2", "Schach Turnier", min_age=99)])
+        writing.commit()
+        current["session"] = new
+        assert ids(index, "Schach") == ["offer:1", "offer:2"]
+        current["session"] = old
+        assert ids(index, "Schach") == ["offer:1"]
+        assert ids(index) == ["offer:1"] and index.query(SearchQuery(age=5)).total == 1

@@ -28,7 +28,7 @@ class Analysed:
     row: Row
     title: str
     description: str
-    stems: dict[str, tuple[int, ...]]  # stem -> frequency in each of FIELDS
+    stems: dict[str, bytearray]  # stem -> its frequency (a byte) in each of FIELDS
     lengths: tuple[int, ...]  # terms in each of FIELDS, as Whoosh counts a field's length
     grams: tuple[str, ...]
     spelling: tuple[str, ...]
@@ -61,10 +61,13 @@ def analyse(doc: Mapping[str, Any], layout: FacetLayout) -> Analysed:
     fields = to_fields(doc, layout)
     row = Row(*fields["row"])
     per_field = [text_terms(fields[name]) for name in FIELDS]
-    stems: dict[str, list[int]] = {}
+    stems: dict[str, bytearray] = {}
     for position, terms in enumerate(per_field):
         for term, count in terms.items():
-            stems.setdefault(term, [0] * len(FIELDS))[position] = min(count, MAX_FREQUENCY)
+            frequencies = stems.get(term)
+            if frequencies is None:
+                frequencies = stems[term] = bytearray(len(FIELDS))
+            frequencies[position] = count if count <= MAX_FREQUENCY else MAX_FREQUENCY
     codes = [
         (name, value)
         for name, values in zip(layout.lists, row.terms, strict=True)
@@ -76,7 +79,7 @@ def analyse(doc: Mapping[str, Any], layout: FacetLayout) -> Analysed:
         row=row,
         title=fields["title"],
         description=fields["description"],
-        stems={term: tuple(counts) for term, counts in stems.items()},
+        stems=stems,
         lengths=tuple(sum(terms.values()) for terms in per_field),
         grams=tuple(gram_terms(fields["grams"])),
         spelling=tuple(spell_terms(fields["spell"])),

@@ -14,7 +14,6 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
@@ -25,6 +24,7 @@ from kbm_map.search.pg.blocks import decode_lengths, decode_positions
 from kbm_map.search.pg.schema import BLOCK
 
 POSTINGS_CACHE_BYTES = 32 * 2**20  # per process, as the Whoosh engine's postings cache
+MEMO_ENTRIES = 32  # filter masks and sort keys, as the Whoosh engine's
 # Dates as Python's date.toordinal(): day - DATE '0001-01-01' + 1.
 _COLUMNS = """
     SELECT array_agg(seq), array_agg(min_age), array_agg(max_age),
@@ -33,10 +33,19 @@ _COLUMNS = """
     FROM search_documents WHERE seq >= %(low)s AND seq < %(high)s
 """
 _SESSIONS = """
-    SELECT array_agg(seq ORDER BY seq, day),
-           array_agg(day - DATE '0001-01-01' + 1 ORDER BY seq, day)
+    SELECT array_agg(seq), array_agg(day - DATE '0001-01-01' + 1)
     FROM search_documents, unnest(sessions) AS day WHERE seq >= %(low)s AND seq < %(high)s
 """
+_LENGTHS = "SELECT block, lengths FROM search_blocks WHERE block >= %s AND block <= %s"
+# column: (value for a seq without a row or a NULL, dtype)
+_FILLS = {
+    "min_age": (-np.inf, np.float64),
+    "max_age": (np.inf, np.float64),
+    "start": (NO_DATE_LOW, np.int64),
+    "end": (NO_DATE_HIGH, np.int64),
+    "lon": (np.nan, np.float64),
+    "lat": (np.nan, np.float64),
+}
 
 
 def _numbers(values: list | None, missing: float, dtype: type) -> np.ndarray:
@@ -44,76 +53,38 @@ def _numbers(values: list | None, missing: float, dtype: type) -> np.ndarray:
     return np.array([missing if v is None else v for v in values or ()], dtype=dtype)
 
 
-@dataclass
-class Block:
-    """The columns of one block's documents, as the Whoosh engine's SegmentColumns."""
-
-    number: int
-    filled: int = 0  # positions read; those after may still be written
-    min_age: np.ndarray = field(default_factory=lambda: np.full(BLOCK, -np.inf))
-    max_age: np.ndarray = field(default_factory=lambda: np.full(BLOCK, np.inf))
-    start: np.ndarray = field(default_factory=lambda: np.full(BLOCK, NO_DATE_LOW, np.int64))
-    end: np.ndarray = field(default_factory=lambda: np.full(BLOCK, NO_DATE_HIGH, np.int64))
-    lon: np.ndarray = field(default_factory=lambda: np.full(BLOCK, np.nan))
-    lat: np.ndarray = field(default_factory=lambda: np.full(BLOCK, np.nan))
-    names: np.ndarray = field(default_factory=lambda: np.full(BLOCK, "", dtype="<U32"))
-    session_docs: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
-    session_days: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
-    lengths: list[np.ndarray] | None = None
-
-    def read(self, cursor, filled: int) -> None:
-        """Read the documents at positions from self.filled up to filled."""
-        low, high = self.number * BLOCK + self.filled, self.number * BLOCK + filled
-        cursor.execute(_COLUMNS, {"low": low, "high": high})
-        seqs, min_age, max_age, start, end, lon, lat, names = cursor.fetchone()
-        at = np.array(seqs or (), dtype=np.int64) - self.number * BLOCK
-        self.min_age[at] = _numbers(min_age, -np.inf, np.float64)
-        self.max_age[at] = _numbers(max_age, np.inf, np.float64)
-        self.start[at] = _numbers(start, NO_DATE_LOW, np.int64)
-        self.end[at] = _numbers(end, NO_DATE_HIGH, np.int64)
-        self.lon[at] = _numbers(lon, np.nan, np.float64)
-        self.lat[at] = _numbers(lat, np.nan, np.float64)
-        self.names[at] = names or ()
-        cursor.execute(_SESSIONS, {"low": low, "high": high})
-        docs, days = cursor.fetchone()
-        positions = _numbers(docs, 0, np.int64) - self.number * BLOCK
-        self.session_docs = np.concatenate((self.session_docs, positions))
-        self.session_days = np.concatenate((self.session_days, _numbers(days, 0, np.int64)))
-        cursor.execute("SELECT lengths FROM search_blocks WHERE block = %s", (self.number,))
-        row = cursor.fetchone()
-        self.lengths = decode_lengths([(0, row[0])] if row else [], BLOCK, len(FIELDS))
-        self.filled = filled
-
-
 class Joined:
-    """Every block's columns joined over seqs 0..count-1 (the Whoosh engine's Columns)."""
+    """The columns of seqs 0..count-1, as the Whoosh engine's Columns hold them."""
 
-    def __init__(self, blocks: list[Block], count: int) -> None:
-        """Concatenate the blocks' arrays."""
+    def __init__(self, count: int, columns: dict[str, np.ndarray]) -> None:
+        """Hold arrays over count seqs (session_docs/_days: one entry per session)."""
         self.count = count
-
-        def join(part: Callable[[Block], np.ndarray]) -> np.ndarray:
-            arrays = [part(b) for b in blocks]
-            return np.concatenate(arrays)[:count] if arrays else np.zeros(0)
-
-        self.min_age, self.max_age = join(lambda b: b.min_age), join(lambda b: b.max_age)
-        self.start, self.end = join(lambda b: b.start), join(lambda b: b.end)
-        self.lon, self.lat = join(lambda b: b.lon), join(lambda b: b.lat)
-        self.names = join(lambda b: b.names)
-        self.session_docs = np.concatenate(
-            [b.session_docs + b.number * BLOCK for b in blocks] or [np.zeros(0, np.int64)]
-        )
-        self.session_days = np.concatenate(
-            [b.session_days for b in blocks] or [np.zeros(0, np.int64)]
-        )
+        self.columns = columns
+        for name, values in columns.items():
+            setattr(self, name, values)
         self.has_sessions = np.zeros(count, dtype=bool)
         self.has_sessions[self.session_docs] = True
-        self.lengths = {
-            name: join(lambda b, i=i: b.lengths[i]).astype(np.float32)
-            for i, name in enumerate(FIELDS)
-        }
-        self._memo: dict[tuple, np.ndarray] = {}
+        self.lengths = {name: columns[f"length_{name}"] for name in FIELDS}
+        self._memo: OrderedDict[tuple, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
+
+    @classmethod
+    def read(cls, cursor, count: int, before: Joined | None = None) -> Joined:
+        """Read the seqs from before.count (or 0) up to count, after those of before."""
+        low = before.count if before is not None else 0
+        fresh = _read_range(cursor, low, count)
+        if before is None:
+            return cls(count, fresh)
+        return cls(count, {k: np.concatenate((before.columns[k], v)) for k, v in fresh.items()})
+
+    def prefix(self, count: int) -> Joined:
+        """Return the columns of an older snapshot, which ends at count."""
+        keep = self.columns["session_docs"] < count
+        columns = {
+            name: values[keep] if name.startswith("session_") else values[:count]
+            for name, values in self.columns.items()
+        }
+        return Joined(count, columns)
 
     @cached_property
     def name_rank(self) -> np.ndarray:
@@ -128,50 +99,69 @@ class Joined:
             value = compute()
             value.flags.writeable = False
             with self._lock:
-                if len(self._memo) >= 32:
-                    self._memo.pop(next(iter(self._memo)))
                 self._memo[key] = value
+                if len(self._memo) > MEMO_ENTRIES:
+                    self._memo.popitem(last=False)
         return value
 
 
+def _read_range(cursor, low: int, high: int) -> dict[str, np.ndarray]:
+    """Read the columns of seqs low..high-1 (a removed seq gets the fill values)."""
+    size = high - low
+    columns = {name: np.full(size, fill, dtype) for name, (fill, dtype) in _FILLS.items()}
+    columns["names"] = np.full(size, "", dtype="<U32")
+    if size:
+        cursor.execute(_COLUMNS, {"low": low, "high": high})
+        seqs, *numbers, names = cursor.fetchone()
+        at = np.array(seqs or (), dtype=np.int64) - low
+        for (name, (fill, dtype)), column in zip(_FILLS.items(), numbers, strict=True):
+            columns[name][at] = _numbers(column, fill, dtype)
+        columns["names"][at] = names or ()
+    cursor.execute(_SESSIONS, {"low": low, "high": high})
+    docs, days = cursor.fetchone()
+    docs, days = _numbers(docs, 0, np.int64), _numbers(days, 0, np.int64)
+    order = np.lexsort((days, docs))  # by document, then date, as searching.py expects
+    columns["session_docs"], columns["session_days"] = docs[order], days[order]
+    cursor.execute(_LENGTHS, (low // BLOCK, max(high - 1, 0) // BLOCK))
+    first = low // BLOCK * BLOCK
+    lengths = decode_lengths(
+        [(block - low // BLOCK, raw) for block, raw in cursor.fetchall()], high - first, len(FIELDS)
+    )
+    for name, values in zip(FIELDS, lengths, strict=True):
+        columns[f"length_{name}"] = values[low - first :].astype(np.float32)
+    return columns
+
+
 class BlockCache:
-    """The blocks, joined columns and full blocks' postings of one generation."""
+    """The columns and full blocks' postings of one generation, read once per process."""
 
     def __init__(self) -> None:
         """Start empty."""
         self._lock = threading.Lock()
         self._generation: str | None = None
-        self._blocks: dict[int, Block] = {}
-        self._joined: tuple[int, Joined] | None = None
+        self._joined: Joined | None = None
         self._postings: OrderedDict[tuple[str, str], tuple[int, list]] = OrderedDict()
         self._bytes = 0
 
     def _use(self, generation: str) -> None:
         """Forget everything of another generation (a rebuild replaced the index)."""
         if generation != self._generation:
-            self._generation, self._blocks, self._joined = generation, {}, None
+            self._generation, self._joined = generation, None
             self._postings.clear()
             self._bytes = 0
 
     def columns(self, cursor, generation: str, count: int) -> Joined:
-        """Return the joined columns of seqs below count, reading what is new."""
+        """Return the columns of seqs below count, reading only those not read yet."""
         with self._lock:
             self._use(generation)
-            if self._joined is not None and self._joined[0] == count:
-                return self._joined[1]
-            blocks = []
-            for number in range(-(-count // BLOCK)):
-                block = self._blocks.setdefault(number, Block(number))
-                filled = min(count - number * BLOCK, BLOCK)
-                if block.filled < filled:
-                    block.read(cursor, filled)
-                blocks.append(block)
-            joined = Joined(blocks, count)
-            self._joined = (count, joined)
-            return joined
+            joined = self._joined
+            if joined is not None and joined.count >= count:
+                return joined if joined.count == count else joined.prefix(count)
+            self._joined = Joined.read(cursor, count, joined)
+            return self._joined
 
     def postings(self, cursor, generation: str, keys: Iterable[tuple[str, str]], count: int):  # noqa: ANN201
-        """Return {(kind, term): [(block, docs, freqs), …]}, reading all but cached blocks."""
+        """Return {(kind, term): [(block, seqs, freqs), …]}, reading all but cached blocks."""
         full = count // BLOCK  # blocks that can no longer change
         with self._lock:
             self._use(generation)
@@ -179,25 +169,24 @@ class BlockCache:
             for key in cached:
                 if key in self._postings:
                     self._postings.move_to_end(key)
-        wanted = [(kind, term, upto) for (kind, term), (upto, _) in cached.items()]
         fresh: dict[tuple[str, str], list] = {key: [] for key in cached}
-        if wanted:
-            kinds, terms, froms = (list(column) for column in zip(*wanted, strict=True))
+        if cached:
+            kinds, terms = (list(column) for column in zip(*cached, strict=True))
+            firsts = [upto for upto, _ in cached.values()]  # the first block not cached
             cursor.execute(
                 """SELECT p.kind::text, p.term, p.block, p.docs, p.freqs FROM search_postings p
                    JOIN unnest(%s::text[], %s::text[], %s::int[]) AS k(kind, term, first)
                      ON p.kind = k.kind::"char" AND p.term = k.term AND p.block >= k.first
                    ORDER BY p.kind, p.term, p.block""",
-                (kinds, terms, froms),
+                (kinds, terms, firsts),
             )
             for kind, term, block, docs, freqs in cursor:
                 fresh[(kind, term)].append((block, decode_positions(block, docs), freqs))
         result = {}
         with self._lock:
             for key, (_, rows) in cached.items():
-                rows = rows + fresh[key]
-                result[key] = rows
-                self._remember(key, full, [r for r in rows if r[0] < full])
+                result[key] = rows = rows + fresh[key]
+                self._remember(key, full, [row for row in rows if row[0] < full])
         return result
 
     def _remember(self, key: tuple[str, str], full: int, rows: list) -> None:

@@ -92,13 +92,15 @@ class StoredColumns:
         if not rows:
             return _EMPTY
         seqs = np.concatenate([seqs for _, seqs, _ in rows])
+        # A snapshot older than what the cache has read ends before the cached blocks do.
+        present = seqs < self.count
         if key[0] != "w":
-            return seqs, np.ones(len(seqs), dtype=np.float32)
+            return seqs[present], np.ones(int(present.sum()), dtype=np.float32)
         column = FIELDS.index(field)
         freqs = np.concatenate(
             [np.frombuffer(f, dtype=np.uint8).reshape(-1, len(FIELDS))[:, column] for *_, f in rows]
         )
-        present = freqs > 0
+        present &= freqs > 0
         return seqs[present], freqs[present].astype(np.float32)
 
     def term_mask(self, field: str, text: str) -> np.ndarray:
