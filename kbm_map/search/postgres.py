@@ -143,7 +143,7 @@ class PostgresBackend:
         latest = {str(doc["id"]): doc for doc in docs}  # the last one wins
         if not latest:
             return
-        analysed = [analyse(doc, self.layout) for doc in latest.values()]  # before the lock
+        analysed = (analyse(doc, self.layout) for doc in latest.values())  # block by block
         with self._write() as (cursor, state):
             writing.remove(cursor, list(latest))
             state.next_seq = writing.append(cursor, analysed, state.next_seq)
