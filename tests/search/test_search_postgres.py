@@ -175,3 +175,20 @@ def test_an_older_snapshot_finds_what_it_saw_after_the_process_read_newer_ones(c
         current["session"] = old
         assert ids(index, "Schach") == ["offer:1"]
         assert ids(index) == ["offer:1"] and index.query(SearchQuery(age=5)).total == 1
+
+
+def test_a_process_orders_new_documents_by_name_as_a_fresh_one(committed, doc):
+    names = [f"{a} {b}" for a in ("Yoga", "Malen", "Chor", "Tanz") for b in ("Kurs", "Treff", "")]
+    with Session(committed) as writing, Session(committed) as reading:
+        writer, reader = backend(writing), backend(reading)
+        writer.index([doc(f"offer:{n}", names[n % 7]) for n in range(300)])
+        writing.commit()
+        name_order = SearchQuery(sort="name", per_page=1000)
+        reader.query(name_order)  # ranks the names of the 300
+        reading.rollback()
+        writer.index([doc(f"offer:{n}", names[n % 11]) for n in range(250, 400)])
+        writing.commit()
+        fresh = backend(reading)
+        assert [h.id for h in reader.query(name_order).hits] == [
+            h.id for h in fresh.query(name_order).hits
+        ]

@@ -75,7 +75,19 @@ class Joined:
         fresh = _read_range(cursor, low, count)
         if before is None:
             return cls(count, fresh)
-        return cls(count, {k: np.concatenate((before.columns[k], v)) for k, v in fresh.items()})
+        joined = cls(count, {k: np.concatenate((before.columns[k], v)) for k, v in fresh.items()})
+        if "name_rank" in before.__dict__:  # ranked already: shift by the new names
+            joined._rank_after(before, fresh["names"])
+        return joined
+
+    def _rank_after(self, before: Joined, names: np.ndarray) -> None:
+        """Rank the names from before's ranks and the new names, without sorting them all."""
+        new = np.sort(names)
+        old = before.sorted_names
+        shifted = before.name_rank + np.searchsorted(new, before.names)
+        added = np.searchsorted(old, names) + np.searchsorted(new, names)
+        self.name_rank = np.concatenate((shifted, added)).astype(np.int64)
+        self.sorted_names = np.insert(old, np.searchsorted(old, new), new)
 
     def prefix(self, count: int) -> Joined:
         """Return the columns of an older snapshot, which ends at count."""
@@ -87,9 +99,14 @@ class Joined:
         return Joined(count, columns)
 
     @cached_property
+    def sorted_names(self) -> np.ndarray:
+        """Return every name in order."""
+        return np.sort(self.names)
+
+    @cached_property
     def name_rank(self) -> np.ndarray:
         """Return each document's position in name order (equal names share one)."""
-        return np.searchsorted(np.sort(self.names), self.names).astype(np.int64)
+        return np.searchsorted(self.sorted_names, self.names).astype(np.int64)
 
     def memo(self, key: tuple, compute: Callable[[], np.ndarray]) -> np.ndarray:
         """Return a derived array of these columns, computing it on first use."""
