@@ -111,7 +111,7 @@ def max_edits(word: str) -> int:
 def match_fuzzy(columns: Columns, words: list[QueryWord]) -> TextMatch:
     """Return the documents matching every word allowing typos in names and titles."""
     # Fuzzy terms come from the unstemmed "spell" field: a typo'd word stems unpredictably,
-    # so edit distances on stems mislead (the Whoosh pitfall noted in DESIGN.md).
+    # so edit distances on stems mislead.
     mask = np.ones(columns.count, dtype=bool)
     scores = np.zeros(columns.count, dtype=np.float32)
     found: set[str] = set()

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-# Whoosh 2.7.4 (pinned, see DESIGN.md) has invalid escape sequences and an `is` comparison
+# Whoosh 2.7.4 (pinned: unmaintained) has invalid escape sequences and an `is` comparison
 # with a literal; Python reports them when it compiles the modules (first import without
 # .pyc files). Import everything the search package uses once under a filter limited to
 # those two warnings and to Whoosh's own files, so that `-W error` still applies elsewhere.
