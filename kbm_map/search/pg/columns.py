@@ -20,6 +20,7 @@ from kbm_map.search.pg.analysed import FIELDS
 from kbm_map.search.pg.cache import BlockCache
 
 _EMPTY = (np.zeros(0, np.int64), np.zeros(0, np.float32))
+_KINDS = {"grams": "g", "spell": "s"}  # other fields: the stems ("w") with their frequencies
 
 
 def _trigram_count(word: str) -> int | None:
@@ -28,9 +29,6 @@ def _trigram_count(word: str) -> int | None:
         return None
     padded = f"  {word.lower()} "
     return len({padded[i : i + 3] for i in range(len(padded) - 2)})
-
-
-_KINDS = {"grams": "g", "spell": "s"}  # other fields: the stems ("w") with their frequencies
 
 
 class StoredColumns:

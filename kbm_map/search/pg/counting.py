@@ -30,8 +30,18 @@ class Counted:
     found: np.ndarray  # over seqs
 
 
-def _selections(layout: FacetLayout, query: SearchQuery) -> list[tuple[str, str, dict]]:
-    """Return (facet, has-bitmap SQL, params) per selected facet; flag False negates."""
+@dataclass(frozen=True)
+class _Selection:
+    """One selected facet: the SQL of its documents' bitmaps per block."""
+
+    facet: str
+    sql: str
+    params: dict
+    negated: bool = False  # a flag asked to be off: the documents without it
+
+
+def _selections(layout: FacetLayout, query: SearchQuery) -> list[_Selection]:
+    """Return the selected facets (OR within a list facet's values)."""
     selected = []
     for i, (name, values) in enumerate(query.terms.items()):
         if name in layout.lists:
@@ -39,14 +49,60 @@ def _selections(layout: FacetLayout, query: SearchQuery) -> list[tuple[str, str,
                 "SELECT block, bit_or(bits) AS bits FROM search_facets "
                 f"WHERE facet = %(sf{i})s AND value = ANY(%(sv{i})s) GROUP BY block"
             )
-            selected.append((name, sql, {f"sf{i}": name, f"sv{i}": list(values)}))
+            selected.append(_Selection(name, sql, {f"sf{i}": name, f"sv{i}": list(values)}))
     for i, (name, wanted) in enumerate(query.flags.items()):
         if name in layout.flags and wanted is not None:
             sql = (
-                f"SELECT block, bits FROM search_facets WHERE facet = %(ff{i})s AND value = 'true'"  # noqa: E501
+                f"SELECT block, bits FROM search_facets WHERE facet = %(ff{i})s AND value = 'true'"
             )
-            selected.append((name if wanted else "!" + name, sql, {f"ff{i}": name}))
+            selected.append(_Selection(name, sql, {f"ff{i}": name}, negated=not wanted))
     return selected
+
+
+def _base(base: np.ndarray | None, params: dict) -> str:
+    """Return the CTE of the base bitmaps: the live documents, within base if given."""
+    if base is None:
+        return "base AS (SELECT block, live AS bits FROM search_blocks)"
+    params["base_blocks"], params["base_hex"] = split_mask(base)
+    return (
+        f"base AS (SELECT l.block, l.live & ('x' || u.hex)::bit({BLOCK})::varbit AS bits "
+        "FROM search_blocks l "
+        "JOIN unnest(%(base_blocks)s::int[], %(base_hex)s::text[]) AS u(block, hex) USING (block))"
+    )
+
+
+def _statement(layout: FacetLayout, query: SearchQuery, base: np.ndarray | None):  # noqa: ANN202
+    """Return the counting statement and its parameters.
+
+    masks holds per block m (every filter) and m0, m1, … (every filter but selection i);
+    each value is counted under the mask of its own facet.
+    """
+    params: dict = {"wanted": list(layout.names if query.facets is None else query.facets)}
+    ctes = [_base(base, params)]
+    selections = _selections(layout, query)
+    terms = []
+    for i, selection in enumerate(selections):
+        ctes.append(f"s{i} AS ({selection.sql})")
+        params |= selection.params | {f"facet{i}": selection.facet}
+        terms.append(f"{'~' if selection.negated else ''}coalesce(s{i}.bits, {ZERO})")
+    masks = ["base.bits" + "".join(f" & {t}" for t in terms) + " AS m"]
+    for i in range(len(selections)):
+        masks.append("base.bits" + "".join(f" & {t}" for j, t in enumerate(terms) if j != i))
+        masks[-1] += f" AS m{i}"
+    joins = "".join(f" LEFT JOIN s{i} USING (block)" for i in range(len(selections)))
+    ctes.append(f"masks AS MATERIALIZED (SELECT base.block, {', '.join(masks)} FROM base{joins})")
+    cases = " ".join(f"WHEN %(facet{i})s THEN m.m{i}" for i in range(len(selections)))
+    own_mask = f"CASE f.facet {cases} ELSE m.m END" if cases else "m.m"
+    sql = (
+        f"WITH {', '.join(ctes)} "
+        f"SELECT 0, f.facet, f.value, sum(bit_count(f.bits & {own_mask}))::bigint, NULL::bytea "
+        "FROM search_facets f JOIN masks m USING (block) WHERE f.facet = ANY(%(wanted)s) "
+        "GROUP BY f.facet, f.value "
+        "UNION ALL SELECT 1, NULL, NULL, coalesce(sum(bit_count(m)), 0)::bigint, NULL FROM masks "
+        "UNION ALL SELECT 2, NULL, NULL, block::bigint, substring(varbit_send(m) from 5) "
+        "FROM masks WHERE bit_count(m) > 0"
+    )
+    return sql, params
 
 
 def count_facets(
@@ -60,47 +116,7 @@ def count_facets(
 
     Also return the mask of the documents passing every filter.
     """
-    params: dict = {"wanted": list(layout.names if query.facets is None else query.facets)}
-    ctes = []
-    if base is None:
-        ctes.append("base AS (SELECT block, live AS bits FROM search_blocks)")
-    else:
-        params["base_blocks"], params["base_hex"] = split_mask(base)
-        ctes.append(
-            f"base AS (SELECT l.block, l.live & ('x' || u.hex)::bit({BLOCK})::varbit AS bits "
-            "FROM search_blocks l "
-            "JOIN unnest(%(base_blocks)s::int[], %(base_hex)s::text[]) AS u(block, hex) "
-            "USING (block))"
-        )
-    selections = _selections(layout, query)
-    terms = []
-    for i, (name, sql, sql_params) in enumerate(selections):
-        ctes.append(f"s{i} AS ({sql})")
-        params |= sql_params
-        negate = "~" if name.startswith("!") else ""
-        terms.append(f"{negate}coalesce(s{i}.bits, {ZERO})")
-    masks = ["base.bits" + "".join(f" & {t}" for t in terms) + " AS m"]
-    cases = []
-    for i, (name, *_rest) in enumerate(selections):
-        others = "".join(f" & {t}" for j, t in enumerate(terms) if j != i)
-        masks.append(f"base.bits{others} AS m{i}")
-        params[f"facet{i}"] = name.lstrip("!")
-        cases.append(f"WHEN %(facet{i})s THEN m.m{i}")
-    joins = "".join(f" LEFT JOIN s{i} USING (block)" for i in range(len(selections)))
-    ctes.append(f"masks AS MATERIALIZED (SELECT base.block, {', '.join(masks)} FROM base{joins})")
-    mask_of_value = f"CASE f.facet {' '.join(cases)} ELSE m.m END" if cases else "m.m"
-    sql = (
-        f"WITH {', '.join(ctes)} "
-        "SELECT 0, f.facet, f.value, "
-        f"sum(bit_count(f.bits & {mask_of_value}))::bigint, NULL::bytea "
-        "FROM search_facets f JOIN masks m USING (block) WHERE f.facet = ANY(%(wanted)s) "
-        "GROUP BY f.facet, f.value "
-        "UNION ALL SELECT 1, NULL, NULL, coalesce(sum(bit_count(m)), 0)::bigint, NULL FROM masks"
-    )
-    sql += (
-        " UNION ALL SELECT 2, NULL, NULL, block::bigint, substring(varbit_send(m) from 5)"
-        " FROM masks WHERE bit_count(m) > 0"
-    )
+    sql, params = _statement(layout, query, base)
     cursor.execute(sql, params)
     return _counted(cursor.fetchall(), params["wanted"], count)
 
