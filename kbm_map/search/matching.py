@@ -5,7 +5,7 @@ description, or if all 4-grams of it occur in the grams field (a part of a compo
 are BM25F as Whoosh computes them, so exact and stemmed matches rank far above n-gram ones.
 
 `columns` is the Whoosh engine's Columns or anything with the same postings interface (the
-PostgreSQL backend's StoredPostings): count, postings(), term_mask(), lengths, avg_length,
+PostgreSQL backend's StoredColumns): count, postings(), term_mask(), lengths, avg_length,
 spelling_within() and spelling_suggestions().
 """
 
