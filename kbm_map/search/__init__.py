@@ -2,7 +2,7 @@
 
 The read side (kbm_map/finding) hands in plain document dicts and gets back ids, highlights
 and facet counts; it loads the entries from the database by id. WhooshBackend keeps the index
-on local disk; the PostgreSQL backend keeps it in the database.
+on local disk; PostgresBackend keeps it in the app's PostgreSQL database (search/pg/).
 """
 
 import warnings
@@ -19,6 +19,7 @@ from kbm_map.search.index import (  # noqa: E402
     SearchIndexOutdatedError,
     WhooshBackend,
 )
+from kbm_map.search.postgres import PostgresBackend  # noqa: E402
 from kbm_map.search.query import FacetLayout, Hit, Near, SearchQuery, SearchResult  # noqa: E402
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "FacetLayout",
     "Hit",
     "Near",
+    "PostgresBackend",
     "SearchBackend",
     "SearchIndexBusyError",
     "SearchIndexOutdatedError",

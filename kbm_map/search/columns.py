@@ -262,6 +262,15 @@ class Columns:
         mask[self.postings(field, text)[0]] = True
         return mask
 
+    def spelling_within(self, word: str, maxdist: int, prefix: int) -> list[str]:
+        """Return the spelling-field words within maxdist edits of word, in term order."""
+        return list(self.searcher.reader().terms_within("spell", word, maxdist, prefix=prefix))
+
+    def spelling_suggestions(self, word: str, maxdist: int, prefix: int) -> list[str]:
+        """Return the best correction of a word from the spelling field (or none)."""
+        corrector = self.searcher.corrector("spell")
+        return corrector.suggest(word, limit=1, maxdist=maxdist, prefix=prefix)
+
     def count_values(self, name: str, mask: np.ndarray) -> np.ndarray:
         """Return how many documents in mask have each value of a facet."""
         # Per-segment bitsets: AND with the packed mask and a popcount per value, a few

@@ -96,6 +96,11 @@ def filter_masks(columns: Columns, query: SearchQuery, dist: np.ndarray | None) 
             flag = np.zeros(columns.count, dtype=bool)
             flag[columns.facets[name].docs] = True
             by_facet[name] = flag if wanted else ~flag
+    return Filters(by_facet, other_filters(columns, query, dist))
+
+
+def other_filters(columns: Columns, query: SearchQuery, dist: np.ndarray | None) -> np.ndarray:
+    """Return the mask of live documents passing age, dates and distance."""
     other = columns.live.copy()
     if query.age is not None:
         other &= (columns.min_age <= query.age) & (columns.max_age >= query.age)
@@ -105,7 +110,7 @@ def filter_masks(columns: Columns, query: SearchQuery, dist: np.ndarray | None) 
     if dist is not None and query.near is not None:
         with np.errstate(invalid="ignore"):
             other &= dist <= query.near.radius_m
-    return Filters(by_facet, other)
+    return other
 
 
 def count_facets(

@@ -176,7 +176,7 @@ class WhooshBackend:
     def _reopen(self, key: object, name: str, ix: Any) -> Columns:
         """Open a fresh searcher (never Searcher.refresh) and the columns for it."""
         # A fresh searcher, because a refreshed one reuses segment readers and with them
-        # stale deletion sets (the duplicate-document pitfall in DESIGN.md).
+        # stale deletion sets: a document replaced meanwhile would be found twice.
         columns = Columns(ix.searcher(), self._segments, self.layout)
         live = {segment_key(r) for r, _ in columns.searcher.reader().leaf_readers()}
         for stale in set(self._segments) - live:

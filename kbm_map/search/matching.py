@@ -3,6 +3,10 @@
 Every word must match (AND across words); a word matches if its stem occurs in title, tags or
 description, or if all 4-grams of it occur in the grams field (a part of a compound). Scores
 are BM25F as Whoosh computes them, so exact and stemmed matches rank far above n-gram ones.
+
+`columns` is the Whoosh engine's Columns or anything with the same postings interface (the
+PostgreSQL backend's StoredColumns): count, postings(), term_mask(), lengths, avg_length,
+spelling_within() and spelling_suggestions().
 """
 
 from __future__ import annotations
@@ -99,7 +103,7 @@ def match_words(columns: Columns, words: list[QueryWord]) -> TextMatch:
     return TextMatch(mask, scores, words)
 
 
-def _max_distance(word: str) -> int:
+def max_edits(word: str) -> int:
     """Return how many edits a word may be off: one, two for long words."""
     return 1 if len(word) < 8 else 2
 
@@ -107,16 +111,15 @@ def _max_distance(word: str) -> int:
 def match_fuzzy(columns: Columns, words: list[QueryWord]) -> TextMatch:
     """Return the documents matching every word allowing typos in names and titles."""
     # Fuzzy terms come from the unstemmed "spell" field: a typo'd word stems unpredictably,
-    # so edit distances on stems mislead (the Whoosh pitfall noted in DESIGN.md).
-    reader = columns.searcher.reader()
+    # so edit distances on stems mislead.
     mask = np.ones(columns.count, dtype=bool)
     scores = np.zeros(columns.count, dtype=np.float32)
     found: set[str] = set()
     for word in words:
         word_mask, word_scores = _word_scores(columns, word)
         if len(word.raw) >= 4:
-            near = reader.terms_within("spell", word.raw, _max_distance(word.raw), prefix=1)
-            for term in list(near)[:MAX_FUZZY_TERMS]:
+            near = columns.spelling_within(word.raw, max_edits(word.raw), prefix=1)
+            for term in near[:MAX_FUZZY_TERMS]:
                 term_mask = columns.term_mask("spell", term)
                 if term_mask.any():
                     found.add(term)
@@ -129,12 +132,11 @@ def match_fuzzy(columns: Columns, words: list[QueryWord]) -> TextMatch:
 
 def suggest(columns: Columns, text: str, words: list[QueryWord]) -> str | None:
     """Return the query with misspelt words replaced by the likeliest indexed word."""
-    corrector = columns.searcher.corrector("spell")
     suggestion = text
     for word in words:
         if len(word.raw) < 3 or _known(columns, word):
             continue
-        best = corrector.suggest(word.raw, limit=1, maxdist=_max_distance(word.raw), prefix=1)
+        best = columns.spelling_suggestions(word.raw, max_edits(word.raw), prefix=1)
         if best:
             suggestion = re.sub(
                 rf"\b{re.escape(word.raw)}\b",

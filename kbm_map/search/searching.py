@@ -30,7 +30,7 @@ def run_query(columns: Columns, query: SearchQuery) -> SearchResult:
     if text is not None:
         passing &= text.mask
     found = np.flatnonzero(passing)
-    page = _page(columns, query, found, text, dist)
+    page = page_docs(columns, query, found, text, dist)
     return SearchResult(
         total=len(found),
         hits=[_hit(columns, docnum, text, dist) for docnum in page],
@@ -87,7 +87,7 @@ def _sort_keys(
     return ties
 
 
-def _page(
+def page_docs(
     columns: Columns,
     query: SearchQuery,
     found: np.ndarray,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import random
 from pathlib import Path
@@ -11,10 +12,20 @@ from search_documents import make_doc
 from whoosh import index as whoosh_index
 from whoosh.writing import SegmentWriter
 
-from kbm_map.search import SearchIndex, SearchQuery
+from kbm_map.finding.filters import LAYOUT
+from kbm_map.search import SearchQuery, WhooshBackend
 from kbm_map.search.bulk import BulkWriteError, BulkWriter, ParallelBulkWriter
 from kbm_map.search.index import BULK_MIN, CODEC
 from kbm_map.search.schema import build_schema, to_fields
+
+FIELDS = functools.partial(to_fields, layout=LAYOUT)
+
+
+@pytest.fixture
+def search_index(whoosh_index):  # noqa: ANN001, ANN201
+    """Whoosh only: these tests compare the bulk writer's segments with Whoosh's writer."""
+    return whoosh_index
+
 
 WORDS = (
     "Gärten", "Garten", "Gaerten", "Deutschkurs", "für", "Kinder", "und", "Eltern", "Bibliothek",
@@ -63,12 +74,12 @@ def write_segment(directory: Path, writer_class: type, docs: list[dict]) -> dict
     ix = whoosh_index.create_in(str(directory), build_schema())
     writer = writer_class(ix, codec=CODEC, compound=False)
     for doc in docs:
-        writer.add_document(**to_fields(doc))
+        writer.add_document(**FIELDS(doc))
     writer.commit()
     return segment_files(directory)
 
 
-def all_hits(index: SearchIndex, text: str) -> set[tuple[str, float]]:
+def all_hits(index: WhooshBackend, text: str) -> set[tuple[str, float]]:
     """Return (id, rounded score) of every hit of a query, page by page."""
     hits: set[tuple[str, float]] = set()
     page = 1
@@ -96,10 +107,10 @@ def test_a_parallel_rebuild_answers_as_an_index_written_by_whoosh(search_index, 
     assert search_index.rebuild(docs, procs=2) == 1600
     ix = whoosh_index.open_dir(str(search_index.directory / search_index._current()))
     assert len(ix._segments()) == 2  # this process's and the helper's
-    by_whoosh = SearchIndex(tmp_path / "by-whoosh")
+    by_whoosh = WhooshBackend(tmp_path / "by-whoosh", LAYOUT)
     for start in range(0, len(docs), BULK_MIN - 1):  # small batches: Whoosh's own writer
         by_whoosh.index(docs[start : start + BULK_MIN - 1])
-    assert search_index.doc_count() == by_whoosh.doc_count() == 1600
+    assert search_index.count() == by_whoosh.count() == 1600
     for text in ("", "Kurs", "Gärten", "Bibliotek", "Bewerbung", "istanbul", "A1.2"):
         bulk, whoosh = all_hits(search_index, text), all_hits(by_whoosh, text)
         assert bulk == whoosh, text
@@ -111,21 +122,21 @@ def test_a_parallel_rebuild_answers_as_an_index_written_by_whoosh(search_index, 
 
 def test_a_large_update_replaces_documents_without_duplicates(search_index, doc):
     search_index.index([doc(f"offer:{n}", f"Schachkurs {n}") for n in range(BULK_MIN)])
-    reader = SearchIndex(search_index.directory)
+    reader = WhooshBackend(search_index.directory, LAYOUT)
     assert reader.query(SearchQuery(text="Schach")).total == BULK_MIN
     search_index.index([doc(f"offer:{n}", f"Tanzkurs {n}") for n in range(50, BULK_MIN + 50)])
     assert reader.query(SearchQuery(text="Schach")).total == 50
     assert reader.query(SearchQuery(text="Tanz")).total == BULK_MIN
-    assert reader.doc_count() == BULK_MIN + 50
+    assert reader.count() == BULK_MIN + 50
     search_index.index([doc("offer:0", "Yoga")])  # a small write merges Whoosh's way
     assert reader.query(SearchQuery(text="Yoga")).total == 1
-    assert reader.doc_count() == BULK_MIN + 50
+    assert reader.count() == BULK_MIN + 50
 
 
 def test_a_dead_helper_fails_the_write_and_leaves_the_index_as_it_was(search_index, doc):
     search_index.index([doc("offer:1", "Yoga")])
     _, ix = search_index._open_current()
-    writer = ParallelBulkWriter(ix, 2, to_fields, codec=CODEC)
+    writer = ParallelBulkWriter(ix, 2, FIELDS, codec=CODEC)
     writer.add_all(varied_docs(1000))
     writer._helpers[0].kill()
     with pytest.raises(BulkWriteError, match="died"):
@@ -133,7 +144,7 @@ def test_a_dead_helper_fails_the_write_and_leaves_the_index_as_it_was(search_ind
     assert multiprocessing.active_children() == []
     assert [h.id for h in search_index.query(SearchQuery()).hits] == ["offer:1"]
     search_index.index([doc("offer:2", "Tanz")])  # the write lock was released
-    assert search_index.doc_count() == 2
+    assert search_index.count() == 2
 
 
 def test_an_interrupted_parallel_rebuild_stops_its_helper(search_index, doc):

@@ -1,9 +1,15 @@
 """The bulk postings readers agree with Whoosh's public API."""
 
 import numpy as np
+import pytest
 
-from kbm_map.search import SearchQuery
 from kbm_map.search.postings import _slow_postings, read_lengths, read_postings
+
+
+@pytest.fixture
+def search_index(whoosh_index):  # noqa: ANN001, ANN201
+    """Whoosh only: these tests compare the segment readers with Whoosh's public API."""
+    return whoosh_index
 
 
 def test_fast_postings_equal_public_matcher(indexed, doc):
@@ -23,9 +29,3 @@ def test_fast_lengths_equal_public_lengths(indexed, doc):
     reader = index._columns().searcher.reader()
     expected = [reader.doc_field_length(d, "title") or 0 for d in range(reader.doc_count_all())]
     assert read_lengths(reader, "title").tolist() == expected
-
-
-def test_empty_index_answers(search_index):
-    result = search_index.query(SearchQuery(text="Kurs"))
-    assert (result.total, result.hits, result.suggestion) == (0, [], None)
-    assert search_index.query(SearchQuery()).facets["areas"] == {}

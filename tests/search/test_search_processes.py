@@ -11,7 +11,15 @@ import pytest
 from search_documents import make_doc
 from whoosh import index as whoosh_index
 
-from kbm_map.search import SearchIndex, SearchIndexBusyError, SearchQuery
+from kbm_map.finding.filters import LAYOUT
+from kbm_map.search import SearchIndexBusyError, SearchQuery, WhooshBackend
+
+
+@pytest.fixture
+def search_index(whoosh_index):  # noqa: ANN001, ANN201
+    """Whoosh only: generations, the rebuild journal and the write lock across processes."""
+    return whoosh_index
+
 
 # fork: children start in milliseconds; they open their own SearchIndex, nothing is shared.
 processes = multiprocessing.get_context("fork")
@@ -19,7 +27,7 @@ processes = multiprocessing.get_context("fork")
 
 def _index_one_by_one(directory: Path, prefix: str, count: int) -> None:
     """Index count documents, one commit each (runs in a child process)."""
-    index = SearchIndex(directory, writer_timeout=20)
+    index = WhooshBackend(directory, LAYOUT, writer_timeout=20)
     for n in range(count):
         index.index([make_doc(f"offer:{prefix}{n}", f"Kurs {prefix} {n}")])
 
@@ -27,7 +35,7 @@ def _index_one_by_one(directory: Path, prefix: str, count: int) -> None:
 def _rebuild(directory: Path, count: int) -> None:
     """Rebuild the index with count new documents (runs in a child process)."""
     docs = (make_doc(f"offer:new{n}", f"Neuer Kurs {n}") for n in range(count))
-    SearchIndex(directory).rebuild(docs)
+    WhooshBackend(directory, LAYOUT).rebuild(docs)
 
 
 def _run(target, *args) -> None:  # noqa: ANN001
@@ -43,7 +51,7 @@ def test_reader_sees_an_update_from_another_process_exactly_once(search_index, d
     assert search_index.query(SearchQuery(text="Schach")).total == 1  # searcher now open
 
     def update() -> None:
-        SearchIndex(search_index.directory).index([doc("offer:1", "Schach für Eltern")])
+        WhooshBackend(search_index.directory, LAYOUT).index([doc("offer:1", "Schach für Eltern")])
 
     _run(update)
     result = search_index.query(SearchQuery(text="Schach"))
@@ -54,7 +62,7 @@ def test_reader_sees_an_update_from_another_process_exactly_once(search_index, d
 
 def test_second_index_object_sees_updates_exactly_once(search_index, doc):
     search_index.index([doc("offer:1", "Schach"), doc("offer:2", "Yoga")])
-    other = SearchIndex(search_index.directory)
+    other = WhooshBackend(search_index.directory, LAYOUT)
     assert other.query(SearchQuery()).total == 2
     for n in range(3):
         search_index.index([doc("offer:1", f"Schach Runde {n}")])
@@ -81,7 +89,7 @@ def test_writer_timeout_names_the_index(search_index, doc):
     generation = search_index.directory / (search_index.directory / "CURRENT").read_text()
     held = whoosh_index.open_dir(str(generation)).writer()
     try:
-        impatient = SearchIndex(search_index.directory, writer_timeout=0.2)
+        impatient = WhooshBackend(search_index.directory, LAYOUT, writer_timeout=0.2)
         with pytest.raises(SearchIndexBusyError, match="stayed locked by another writer"):
             impatient.index([doc("offer:2", "Tanz")])
     finally:
@@ -104,7 +112,7 @@ def test_rebuild_swaps_while_another_process_reads(search_index, doc):
 
 def test_writes_during_a_rebuild_are_kept(search_index, doc):
     search_index.index([doc("offer:1", "Yoga"), doc("offer:2", "Tanz")])
-    writer = SearchIndex(search_index.directory)
+    writer = WhooshBackend(search_index.directory, LAYOUT)
 
     def snapshot():  # noqa: ANN202 - the service layer's generator over the database
         yield doc("offer:1", "Yoga")
@@ -124,11 +132,14 @@ def test_second_rebuild_is_refused(search_index, doc):
 
 
 def test_rebuild_with_several_processes(search_index, doc):
-    docs = [doc(f"offer:{n}", f"Kurs {n}", languages=["de", "en"][n % 2 :]) for n in range(200)]
+    docs = [
+        doc(f"offer:{n}", f"Kurs {n}", terms={"language": ["de", "en"][n % 2 :]})
+        for n in range(200)
+    ]
     assert search_index.rebuild(docs, procs=2) == 200
-    result = search_index.query(SearchQuery(text="Kurs", languages=["en"]))
+    result = search_index.query(SearchQuery(text="Kurs", terms={"language": ["en"]}))
     assert result.total == 200
-    assert result.facets["languages"] == {"de": 100, "en": 200}
+    assert result.facets["language"] == {"de": 100, "en": 200}
 
 
 def test_failed_rebuild_keeps_the_current_generation(search_index, doc):
@@ -152,7 +163,7 @@ def test_threads_query_while_another_writes(search_index, doc):
     def read() -> None:
         try:
             for _ in range(40):
-                result = search_index.query(SearchQuery(text="Kurs", languages=["de"]))
+                result = search_index.query(SearchQuery(text="Kurs", terms={"language": ["de"]}))
                 assert len({h.id for h in result.hits}) == len(result.hits)
         except BaseException as error:  # reported by the main thread
             errors.append(error)

@@ -86,7 +86,7 @@ def test_exact_matches_do_not_use_fuzzy(indexed, doc):
 
 def test_suggestion_when_nothing_is_found(indexed, doc):
     index = indexed(doc("location:1", "Bibliothek Linden"), doc("offer:2", "Yoga für Eltern"))
-    result = index.query(SearchQuery(text="Bibliotek Linden", type=["offer"]))
+    result = index.query(SearchQuery(text="Bibliotek Linden", terms={"type": ["offer"]}))
     assert result.total == 0
     assert result.suggestion == "Bibliothek Linden"
 
@@ -132,5 +132,5 @@ def test_no_suggestion_for_words_that_exist_but_are_filtered_out(indexed, doc):
     index = indexed(
         doc("offer:1", "Treff", description="Mit Kaffee und Kuchen"), doc("offer:2", "Kaffe")
     )
-    result = index.query(SearchQuery(text="Kaffee", type=["location"]))
+    result = index.query(SearchQuery(text="Kaffee", terms={"type": ["location"]}))
     assert result.total == 0 and result.suggestion is None
