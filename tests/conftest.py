@@ -14,6 +14,8 @@ POSTGIS_URL = os.environ.get(
     "KBM_TEST_POSTGIS_URL", "postgresql+psycopg://kbm:kbm@127.0.0.1:5432/kbm_test"
 )
 BACKENDS = ("spatialite", "postgis")
+# Tests marked search_backends also run on PostGIS with the PostgreSQL search backend.
+PG_SEARCH = "postgis-pgsearch"
 pytest_plugins = ["tests.browsing"]  # Chromium fixtures: browser, page
 
 # Tests never touch the repository's instance folder.
@@ -43,12 +45,30 @@ def postgis_unavailable() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session", params=BACKENDS)
+def pytest_generate_tests(metafunc):
+    """Run every database test on both databases, search tests also on the postgres backend."""
+    if "database_url" in metafunc.fixturenames:
+        variants = list(BACKENDS)
+        if metafunc.definition.get_closest_marker("search_backends"):
+            variants.append(PG_SEARCH)
+        metafunc.parametrize("database_url", variants, indirect=True, scope="session")
+
+
+class DatabaseUrl(str):
+    """A test database URL that also names the search backend to use with it."""
+
+    search_backend = "whoosh"
+
+
+@pytest.fixture(scope="session")
 def database_url(request, tmp_path_factory) -> str:
     """Yield the URL of an empty test database, once per backend."""
     if request.param == "spatialite":
-        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
-    return request.getfixturevalue("postgis_schema_url")
+        return DatabaseUrl(f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}")
+    url = DatabaseUrl(request.getfixturevalue("postgis_schema_url"))
+    if request.param == PG_SEARCH:
+        url.search_backend = "postgres"
+    return url
 
 
 @pytest.fixture(scope="session")
@@ -102,6 +122,7 @@ def app(database_url, tmp_path_factory):
             "KBM_ENV": "development",
             "TESTING": True,
             "SEARCH_INDEX_DIR": str(tmp_path_factory.mktemp("index")),
+            "SEARCH_BACKEND": getattr(database_url, "search_backend", "whoosh"),
         }
     )
     with app.app_context():
@@ -122,6 +143,7 @@ def app_ctx(app):
         empty_tables(db)
         seed_terms()
         search_backend().rebuild([])  # the index outlives the rows: empty it too
+        db.session.commit()  # the postgres backend writes in the session
         yield app
         db.session.rollback()
         db.session.remove()

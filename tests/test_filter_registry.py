@@ -16,6 +16,8 @@ from kbm_map.search import SearchQuery
 from kbm_map.services.indexing import rebuild_index
 from kbm_map.services.taxonomy import terms_by_code
 
+pytestmark = pytest.mark.search_backends  # also on the postgres search backend
+
 TODAY = dt.date(2026, 12, 3)
 
 

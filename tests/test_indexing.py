@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from kbm_map.extensions import db
@@ -9,6 +10,8 @@ from kbm_map.finding import search_backend
 from kbm_map.models import Location, Offer, Status
 from kbm_map.search import SearchQuery
 from kbm_map.services.indexing import index_entries, rebuild_index, remove_entries
+
+pytestmark = pytest.mark.search_backends  # also on the postgres search backend
 
 
 def ids_for(text: str, **terms) -> set[str]:

@@ -18,6 +18,8 @@ JUDGEMENTS = tomllib.loads(
     (Path(__file__).parent / "search_judgements.toml").read_text(encoding="utf-8")
 )["query"]
 
+pytestmark = pytest.mark.search_backends  # also on the postgres search backend
+
 
 def expected_ids(judgement: dict) -> set[str]:
     """Return the index ids of the entries a judged query must find."""

@@ -11,6 +11,8 @@ from sqlalchemy import select
 from kbm_map.extensions import db
 from kbm_map.models import Location, Offer
 
+pytestmark = pytest.mark.search_backends  # also on the postgres search backend
+
 
 @pytest.fixture()
 def demo(runner):

@@ -37,6 +37,7 @@ def app_ctx(app):
         empty_tables(db.metadata.sorted_tables)
         seed_terms()
         search_backend().rebuild([])
+        db.session.commit()  # the postgres backend writes in the session
         yield app
         db.session.rollback()
         db.session.remove()

@@ -11,7 +11,8 @@ from kbm_map.services.refresh import refresh_sources
 
 from .conftest import location
 
-pytestmark = pytest.mark.shared_data
+# Also on the postgres search backend.
+pytestmark = [pytest.mark.search_backends, pytest.mark.shared_data]
 
 
 def found(text: str) -> set[str]:
