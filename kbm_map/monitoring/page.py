@@ -14,6 +14,7 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from ..extensions import db
+from ..finding import BY_NAME
 from ..models import Region, Term, Vocabulary
 from .charts import reach_map_svg
 from .committee import gap_findings, gather, outline_shapes, reach_sections
@@ -37,6 +38,11 @@ class FilterChoice:
 
     name: str
     options: list[tuple[str, str, bool]] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        """Return the filter's title, as the registry declares it."""
+        return str(BY_NAME[self.name].title)
 
 
 def _choices(wanted: MonitoringRequest, locale: str) -> list[FilterChoice]:
