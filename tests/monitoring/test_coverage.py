@@ -14,27 +14,12 @@ from kbm_map.finding import parse_params
 from kbm_map.models import AuditEntry, Location, Offer, Region, Status, Vocabulary
 from kbm_map.monitoring.indicators import coverage, relevant_ages
 from kbm_map.services.taxonomy import terms_by_code
-from tests.monitoring.population_files import FULDA, FULDA_GEMEINDEN, GENESIS, GV, kbm
-
-SCHOOLS = "fulda/schulen_lk_fulda.csv"
+from tests.monitoring.population_files import FULDA, GENESIS, kbm
 
 
 def params(*pairs):
     """Return validated search parameters."""
     return parse_params(MultiDict(pairs))
-
-
-@pytest.fixture
-def fulda(runner, shared_data):
-    """Load the Fulda Gemeinden, their 2022 population and the Fulda schools."""
-    for args in (
-        ("regions", "import", shared_data / FULDA_GEMEINDEN),
-        ("population", "import", shared_data / GV),
-        ("import", shared_data / SCHOOLS, "--mapping", "jedeschule-schulen", "--source", "fulda"),
-    ):
-        result = kbm(runner, *args)
-        assert result.exit_code == 0, result.output
-    return shared_data
 
 
 def test_every_gemeinde_has_its_population_and_schools_per_1000(fulda):

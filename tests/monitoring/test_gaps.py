@@ -10,9 +10,8 @@ from kbm_map.models import Location, Region
 from kbm_map.models.reach import ReachLayer, ReachResult, ReachRun
 from kbm_map.monitoring.gaps import GapRuleError, evaluate, load_rules
 from kbm_map.monitoring.reach_lookup import latest_shares
-from tests.monitoring.population_files import FULDA, FULDA_GEMEINDEN, GV, kbm
+from tests.monitoring.population_files import FULDA
 
-SCHOOLS = "fulda/schulen_lk_fulda.csv"
 RULES = """
 [[rule]]
 id = "gymnasium"
@@ -38,18 +37,6 @@ mode = "bike"
 minutes = 15
 at_least = 0.9
 """
-
-
-@pytest.fixture
-def fulda(runner, shared_data):
-    """Load the Fulda Gemeinden, their 2022 population and the Fulda schools."""
-    for args in (
-        ("regions", "import", shared_data / FULDA_GEMEINDEN),
-        ("population", "import", shared_data / GV),
-        ("import", shared_data / SCHOOLS, "--mapping", "jedeschule-schulen", "--source", "fulda"),
-    ):
-        result = kbm(runner, *args)
-        assert result.exit_code == 0, result.output
 
 
 @pytest.fixture

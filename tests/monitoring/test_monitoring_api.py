@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.monitoring.population_files import FULDA, FULDA_GEMEINDEN, GV, kbm
-
-SCHOOLS = "fulda/schulen_lk_fulda.csv"
+from tests.monitoring.population_files import FULDA
 
 
 @pytest.fixture
@@ -15,18 +13,6 @@ def published(app_ctx):
     app_ctx.config["PUBLIC_FIGURES"] = True
     yield
     app_ctx.config["PUBLIC_FIGURES"] = False
-
-
-@pytest.fixture
-def fulda(runner, shared_data):
-    """Load the Fulda Gemeinden, their 2022 population and the Fulda schools."""
-    for args in (
-        ("regions", "import", shared_data / FULDA_GEMEINDEN),
-        ("population", "import", shared_data / GV),
-        ("import", shared_data / SCHOOLS, "--mapping", "jedeschule-schulen", "--source", "fulda"),
-    ):
-        result = kbm(runner, *args)
-        assert result.exit_code == 0, result.output
 
 
 def test_figures_are_not_public_by_default(client):

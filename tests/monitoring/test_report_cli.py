@@ -14,20 +14,6 @@ from kbm_map.extensions import db
 from kbm_map.models import Location, Region
 from tests.monitoring.population_files import FULDA, FULDA_GEMEINDEN, GV, kbm
 
-SCHOOLS = "fulda/schulen_lk_fulda.csv"
-
-
-@pytest.fixture
-def fulda(runner, shared_data):
-    """Load the Fulda Gemeinden, their 2022 population and the Fulda schools."""
-    for args in (
-        ("regions", "import", shared_data / FULDA_GEMEINDEN),
-        ("population", "import", shared_data / GV),
-        ("import", shared_data / SCHOOLS, "--mapping", "jedeschule-schulen", "--source", "fulda"),
-    ):
-        result = kbm(runner, *args)
-        assert result.exit_code == 0, result.output
-
 
 def names() -> list[str]:
     """Return the names of the Gemeinden."""
@@ -42,7 +28,11 @@ def schools_per_region() -> dict[str, int]:
     return {code: rows.count(code) for code in set(rows)}
 
 
-def test_csv_lists_every_gemeinde_with_population_and_schools_per_1000(fulda, runner, tmp_path):
+def test_csv_lists_every_gemeinde_with_population_and_schools_per_1000(
+    fulda, runner, tmp_path, shared_data
+):
+    result = kbm(runner, "population", "import", shared_data / GV)  # the whole GV-ISys file
+    assert result.exit_code == 0, result.output
     out = tmp_path / "schulen.csv"
     result = kbm(runner, "monitoring", "report", out, "area=schule")
     assert result.exit_code == 0, result.output
