@@ -120,4 +120,20 @@ def choropleth(selection: Selection) -> dict:
                 round(counts[name] * 1000 / population, 2) if population else None
             )
         features.append({**shape, "properties": properties})
-    return {"type": "FeatureCollection", "features": features}
+    return {"type": "FeatureCollection", "features": features, "classes": _classes(features)}
+
+
+def _classes(features: list[dict]) -> dict[str, list[dict]]:
+    """Classify the figures per 1,000 as the monitoring does; give each Gemeinde its class."""
+    from flask_babel import get_locale
+
+    from ..monitoring.classes import class_breaks
+
+    classes = {}
+    for name in ("locations", "offers"):
+        key = f"{name}_per_1000"
+        breaks = class_breaks((f["properties"][key] for f in features), locale=str(get_locale()))
+        for feature in features:
+            feature["properties"][f"{name}_class"] = breaks.index(feature["properties"][key])
+        classes[name] = [{"label": c.label, "fill": c.fill} for c in breaks.classes]
+    return classes

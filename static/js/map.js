@@ -255,23 +255,11 @@
 
   // Gemeinden: outlines as the base without tiles, or the choropleth
 
-  const COLOURS = ["#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c"];
-
-  function classBreaks(values) {
-    const sorted = values.slice().sort((a, b) => a - b);
-    const breaks = [];
-    for (let i = 1; i < COLOURS.length; i += 1) {
-      const value = sorted[Math.floor((sorted.length * i) / COLOURS.length)];
-      if (value !== undefined && !breaks.includes(value)) { breaks.push(value); }
-    }
-    return breaks;
-  }
-
-  function colourOf(value, breaks) {
-    if (value === null || value === undefined) { return "#ffffff"; }
-    let index = 0;
-    while (index < breaks.length && value >= breaks[index]) { index += 1; }
-    return COLOURS[Math.min(index, COLOURS.length - 1)];
+  // Classes and colours come with the data (kbm_map/monitoring/classes.py): the map, the
+  // monitoring pages and the committee report classify alike.
+  function colourOf(properties, measure, classes) {
+    const index = properties[measure + "_class"];
+    return index === null || index === undefined ? "#ffffff" : classes[index].fill;
   }
 
   function regionPopup(properties, measure) {
@@ -288,19 +276,18 @@
     return box;
   }
 
-  function choroplethLegend(collection, measure, breaks) {
+  function choroplethLegend(collection, measure) {
     const panel = document.getElementById("map-choropleth");
     if (!panel) { return; }
     const title = element("h2", "", labels[measure]);
     const scale = element("ul", "choropleth-scale");
-    const bounds = [0].concat(breaks);
-    bounds.forEach((low, index) => {
+    const classes = (collection.classes || {})[measure] || [];
+    classes.concat(collection.features.some((f) => f.properties[measure + "_class"] === null)
+      ? [{label: labels.noData, fill: "#ffffff"}] : []).forEach((entry) => {
       const item = scale.appendChild(element("li"));
       const swatch = item.appendChild(element("span", "choropleth-swatch"));
-      swatch.style.backgroundColor = COLOURS[Math.min(index, COLOURS.length - 1)];
-      const high = bounds[index + 1];
-      item.appendChild(document.createTextNode(high === undefined
-        ? "≥ " + decimals.format(low) : decimals.format(low) + " – < " + decimals.format(high)));
+      swatch.style.backgroundColor = entry.fill;
+      item.appendChild(document.createTextNode(entry.label));
     });
     const table = element("table", "choropleth-table");
     table.appendChild(element("caption", "", labels.tableCaption));
@@ -321,16 +308,15 @@
 
   function showChoropleth(collection, measure) {
     if (choropleth) { map.removeLayer(choropleth); }
-    const values = collection.features.map((f) => f.properties[measure + "_per_1000"]).filter((v) => v !== null);
-    const breaks = classBreaks(values);
+    const classes = (collection.classes || {})[measure] || [];
     choropleth = L.geoJSON(collection, {
       style: (feature) => ({
         color: "#1b1b1b", weight: 1, fillOpacity: 0.75,
-        fillColor: colourOf(feature.properties[measure + "_per_1000"], breaks),
+        fillColor: colourOf(feature.properties, measure, classes),
       }),
       onEachFeature: (feature, layer) => layer.bindPopup(() => regionPopup(feature.properties, measure)),
     }).addTo(map);
-    choroplethLegend(collection, measure, breaks);
+    choroplethLegend(collection, measure);
   }
 
   function setLayer(layer) {

@@ -274,3 +274,20 @@ def test_a_change_shows_at_once_despite_remembered_answers(client, places):
     db.session.commit()
     assert get_map(client, **args)["total"] == 2
     assert get_map(client, zoom=9)["total"] == 22
+
+
+def test_regions_come_with_the_monitorings_classes(client, places, region):
+    from kbm_map.models import Region
+
+    other = Region(code="06999002", name="Leerdorf", population=500, geom=region.geom)
+    db.session.add(other)
+    places.location(9.60, 50.50, region_id=region.id)
+    db.session.commit()
+    collection = client.get("/api/v1/map/regions").get_json()
+    classes = collection["classes"]["locations"]
+    labels = [c["label"] for c in classes]
+    assert labels and not any("0,0 – < 0,0" in label for label in labels)
+    assert labels[0] in ("0", "0,00")  # Leerdorf has none: zero is a class of its own
+    by_name = {f["properties"]["name"]: f["properties"] for f in collection["features"]}
+    assert by_name["Leerdorf"]["locations_class"] == 0
+    assert by_name["Testgemeinde"]["locations_class"] == len(classes) - 1
