@@ -114,22 +114,32 @@ def count_listings(selection: Selection, day: dt.date | None = None) -> Counts:
 
 def _offers_per_region(offer_ids: list[int], selection: Selection) -> dict[str, int]:
     """Count Angebote per Gemeinde of the (published) Lernorte they are held at."""
+    # Two plain lookups instead of one join: SQLite would walk every Lernort and probe the
+    # links for each (10 s per 5,000 Angebote on the 10k/100k demo).
+    region_of = dict(
+        db.session.execute(
+            select(Location.id, Region.code)
+            .join(Region, Region.id == Location.region_id)
+            .where(Location.status == PUBLISHED, *selection.place_conditions())
+        ).all()
+    )
     per_region: dict[str, int] = defaultdict(int)
-    placed: set[int] = set()
-    places = selection.place_conditions()
+    unplaced = 0
+    link = offer_locations.c
     for start in range(0, len(offer_ids), CHUNK):
         chunk = offer_ids[start : start + CHUNK]
+        held: dict[int, set[str]] = defaultdict(set)
         pairs = db.session.execute(
-            select(offer_locations.c.offer_id, Region.code)
-            .join(Location, Location.id == offer_locations.c.location_id)
-            .join(Region, Region.id == Location.region_id)
-            .where(offer_locations.c.offer_id.in_(chunk), Location.status == PUBLISHED, *places)
-            .distinct()
+            select(link.offer_id, link.location_id).where(link.offer_id.in_(chunk))
         )
-        for offer_id, code in pairs:
-            per_region[code] += 1
-            placed.add(offer_id)
-    unplaced = len(offer_ids) - len(placed)
+        for offer_id, location_id in pairs:
+            code = region_of.get(location_id)
+            if code is not None:
+                held[offer_id].add(code)
+        for codes in held.values():
+            for code in codes:
+                per_region[code] += 1
+        unplaced += len(chunk) - len(held)
     if unplaced:
         per_region[WITHOUT_REGION] += unplaced
     return dict(per_region)
