@@ -45,11 +45,13 @@ def test_bad_parameters_are_explained_not_crashed(editor_client, demo):
 
 
 def test_reports_download_with_the_pages_selection(editor_client, demo):
-    response = editor_client.get("/admin/monitoring/bericht.pdf?kind=grundschule&indicator=x")
+    url = "/admin/monitoring/bericht.pdf?kind=grundschule&indicator=x&compare=2025-06-30"
+    response = editor_client.get(url)  # the population of the comparison is another year
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert "attachment" in response.headers["Content-Disposition"]
     text = pdfium.PdfDocument(response.data)[0].get_textpage().get_text_range()
     assert "Bildungsmonitoring" in text and "Grundschule" in text
+    assert "zum Vergleich: 31.12." in text  # the earlier population date is named
     response = editor_client.get("/admin/monitoring/bericht.xlsx?kind=grundschule")
     assert response.status_code == 200
     assert len(load_workbook(io.BytesIO(response.data)).sheetnames) >= 6
