@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..finding import Selection, run_search, select_for
+from ..geo.outlines import outline_credits
 from ..geo.spatial import bbox_around
 from ..maps import MapParts, build_map, build_position_map, render_parts
 from ..models import Term, Vocabulary
@@ -37,6 +38,12 @@ def area_legend(lang: str) -> list[dict]:
     ]
 
 
+def _with_credits(note: str) -> str:
+    """Add the outlines' credit lines to the attribution note of a map without tiles."""
+    credits = outline_credits()
+    return f"{note} ({credits})" if credits else note
+
+
 def map_shell(lang: str, legend: list[dict], asset_url=None, clusters: bool = False) -> MapParts:
     """Build and render the folium shell with the configured tiles and the legend."""
     config = current_app.config
@@ -50,7 +57,7 @@ def map_shell(lang: str, legend: list[dict], asset_url=None, clusters: bool = Fa
             legend_title=_("Bildungsbereich"),
             tile_url=config["TILE_URL"],
             tile_attribution=config["TILE_ATTRIBUTION"],
-            no_tiles_note=_("Ohne Hintergrundkarte: Grenzen der Gemeinden"),
+            no_tiles_note=_with_credits(_("Ohne Hintergrundkarte: Grenzen der Gemeinden")),
             clusters=clusters,
         )
     )
@@ -194,6 +201,6 @@ def position_map(location) -> MapParts | None:
             outline=outline,
             tile_url=config["TILE_URL"],
             tile_attribution=config["TILE_ATTRIBUTION"],
-            no_tiles_note=_("Ohne Hintergrundkarte: Grenze der Gemeinde"),
+            no_tiles_note=_with_credits(_("Ohne Hintergrundkarte: Grenze der Gemeinde")),
         )
     )

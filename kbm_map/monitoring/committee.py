@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..finding import SearchParams
+from ..geo.outlines import outline_credits
 from ..models import Location, Offer, Region, Term, Vocabulary
 from .charts import Shape
 from .gaps import REACH, GapResult, evaluate
@@ -49,12 +50,6 @@ def outline_shapes() -> list[Shape]:
         geometry = to_shape(region.geom).simplify(SIMPLIFY, preserve_topology=True)
         shapes.append(Shape(region.code, region.name, mapping(geometry)))
     return shapes
-
-
-def outline_credits() -> str:
-    """Return the credit lines of the regions' outlines."""
-    stmt = select(Region.attribution).where(Region.active.is_(True)).distinct()
-    return "; ".join(sorted(a for a in db.session.scalars(stmt) if a))
 
 
 def listing_credits() -> list[str]:

@@ -202,3 +202,12 @@ def test_lernort_page_has_a_small_map_only_with_a_position(client, places):
 def test_home_page_links_to_the_map(client):
     html = client.get("/de/").get_data(as_text=True)
     assert 'href="/de/karte"' in html
+
+
+def test_the_outlines_credit_line_is_on_the_map_without_tiles(client, runner, shared_data):
+    result = runner.invoke(
+        args=["regions", "import", str(shared_data / "fulda" / "gemeinden_lk_fulda.geojson")]
+    )
+    assert result.exit_code == 0, result.output
+    html = client.get("/de/karte").get_data(as_text=True)
+    assert "Grenzen der Gemeinden (\\u00a9 GeoBasis-DE / BKG 2021" in html  # a JSON string
