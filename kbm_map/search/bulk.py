@@ -405,6 +405,8 @@ class ParallelBulkWriter:
     def _stop_helpers(self) -> None:
         """End the helper processes and close the queues without waiting on their pipes."""
         for process in self._helpers:
+            if process.pid is None:
+                continue
             if process.is_alive():
                 process.join(timeout=5.0)
             if process.is_alive():
@@ -419,7 +421,8 @@ class ParallelBulkWriter:
     def cancel(self) -> None:
         """Stop the helpers and release the index unchanged (their files are cleaned later)."""
         for process in self._helpers:
-            process.kill()
+            if process.pid is not None:  # a helper that failed to start has nothing to kill
+                process.kill()
         self._stop_helpers()
         if not self.writer.is_closed:
             self.writer.cancel()
