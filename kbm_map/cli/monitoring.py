@@ -165,6 +165,8 @@ def report_command(out: Path, filters, fmt, day, compare, indicators):
     fmt = fmt or out.suffix.lstrip(".").lower()
     if fmt not in ("pdf", "html", "xlsx", "csv"):
         raise click.BadParameter("give --format pdf|html|xlsx|csv", param_hint="--format")
+    if not out.parent.is_dir():  # say so before minutes of gathering
+        raise click.BadParameter(f"folder {out.parent} does not exist", param_hint="OUT")
     args = filter_args(filters)
     for name, value in (("date", day), ("compare", compare)):
         if value:

@@ -273,7 +273,9 @@ def bar_chart_svg(
     step = 26 if comparing else 19
     notes = [str(_l("* geschätzt"))] if any(r.estimated for r in rows) else []
     height = top + step * len(ordered) + 8 + 16 * len(notes)
-    largest = max([r.value or 0 for r in rows] + [r.compare or 0 for r in rows if comparing])
+    largest = max(
+        [r.value or 0 for r in rows] + [r.compare or 0 for r in rows if comparing], default=0
+    )
     scale = bar_width / largest if largest > 0 else 0
     if description is None:
         description = _bars_description(ordered, unit, decimals, locale)

@@ -17,6 +17,7 @@ from geoalchemy2.shape import to_shape
 from shapely.geometry import mapping
 from sqlalchemy import select
 
+from ..errors import KbmMapError
 from ..extensions import db
 from ..finding import SearchParams
 from ..geo.outlines import outline_credits
@@ -28,6 +29,11 @@ from .modes import BIKE_KMH, WALK_KMH
 from .numbers import day, number
 from .reach_lookup import ReachTable, latest_shares, reach_tables
 from .report import Attribution, Gap, Reach, ReachRow, render_report
+
+
+class MonitoringError(KbmMapError):
+    """The monitoring cannot show or report anything as asked (e.g. no Gemeinden yet)."""
+
 
 SIMPLIFY = 0.0003  # degrees, about 25 m: invisible on a report's map of a district
 SPEEDS = {
@@ -149,6 +155,11 @@ def write_report(
     monitoring: Monitoring, fmt: str, out_path: str | Path, sections=None, indicators=None
 ) -> Path:
     """Write the committee report of gathered figures."""
+    if not monitoring.coverage.areas:
+        raise MonitoringError(
+            "there are no Gemeinden yet: import them first with `kbm-map regions import FILE` "
+            "(see README, Importing data)"
+        )
     config = current_app.config
     region = config.get("REGION_NAME") or config.get("SITE_NAME")
     return render_report(

@@ -9,6 +9,7 @@ inhabitants and per 1,000 of the age group that belongs to the selected kind of 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
@@ -133,9 +134,10 @@ class Coverage:
 def relevant_ages(params: SearchParams) -> tuple[int, int | None] | None:
     """Return the age group of the selected kinds of Lernort (contiguous), or None."""
     known = kind_age_ranges()
-    ranges = sorted({known.get(code) for code in params.values("kind")} - {None})
-    if not ranges or len(ranges) != len(set(params.values("kind"))):
+    found = [known.get(code) for code in params.values("kind")]
+    if not found or None in found:
         return None  # no kind, or a kind without an age group: no age-group indicators
+    ranges = sorted(set(found), key=lambda r: (r[0], math.inf if r[1] is None else r[1]))
     low, high = ranges[0]
     for start, end in ranges[1:]:
         if high is None or start > high:

@@ -57,6 +57,12 @@ def test_reports_download_with_the_pages_selection(editor_client, demo):
     assert len(load_workbook(io.BytesIO(response.data)).sheetnames) >= 6
 
 
+def test_without_gemeinden_the_page_says_what_is_missing(editor_client):
+    response = editor_client.get("/admin/monitoring")
+    assert response.status_code == 200
+    assert "Noch keine Gemeinden" in response.get_data(as_text=True)
+
+
 def test_signing_in_is_required(client):
     assert client.get("/admin/monitoring").status_code == 302
     assert client.get("/admin/monitoring/bericht.csv").status_code == 302

@@ -61,6 +61,10 @@ def test_age_group_figures_are_estimated_from_the_kreis(fulda, runner, shared_da
 def test_the_age_group_belongs_to_the_selected_kinds(app_ctx):
     assert relevant_ages(params(("kind", "kita"))) == (0, 6)
     assert relevant_ages(params(("kind", "kita"), ("kind", "grundschule"))) == (0, 10)
+    assert relevant_ages(params(("kind", "hauptschule"), ("kind", "realschule"))) == (10, 18)
+    assert relevant_ages(params(("kind", "hochschule"), ("kind", "volkshochschule"))) == (18, None)
+    assert relevant_ages(params(("kind", "kita"), ("kind", "realschule"))) is None  # a gap
+    assert relevant_ages(params(("kind", "kita"), ("kind", "bibliothek"))) is None
     assert relevant_ages(params(("kind", "bibliothek"))) is None  # every age
     assert relevant_ages(params(("kind", "unbekannt"))) is None
     assert relevant_ages(params(("area", "schule"))) is None

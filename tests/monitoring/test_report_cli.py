@@ -85,6 +85,13 @@ def test_a_report_without_population_says_so(runner, tmp_path, shared_data):
     assert "23 Gemeinden have no population figure" in result.output
 
 
+def test_a_report_without_gemeinden_asks_for_them(runner, tmp_path):
+    result = kbm(runner, "monitoring", "report", tmp_path / "r.pdf")
+    assert result.exit_code != 0
+    assert "no Gemeinden yet" in result.output and "regions import" in result.output
+    assert "Traceback" not in result.output and not list(tmp_path.iterdir())
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
