@@ -129,17 +129,19 @@ class Selection:
         found.extend(range_conditions(self.params, self.today or dt.date.today()))
         return found
 
-    def matching_offers(self, published: bool = True) -> list[ColumnElement]:
+    def matching_offers(self, published: bool = True, places: bool = True) -> list[ColumnElement]:
         """Return the conditions on Offer of the Angebote the search itself would find.
 
-        published=False leaves the status open (the monitoring's past reference dates).
+        published=False leaves the status open and places=False leaves out what Angebote take
+        from their published Lernorte (near, kind, Gemeinde …): the monitoring's past
+        reference dates decide both from the audit trail (see place_conditions).
         """
         if self.text is not None:
             return [Offer.id.in_(sorted(self.text.offer_ids))]
         found = [Offer.status == PUBLISHED] if published else []
-        found.extend(self._filters("offer", lambda f: True))
+        found.extend(self._filters("offer", lambda f: places or not f.of_place))
         found.extend(range_conditions(self.params, self.today or dt.date.today()))
-        if self.place is not None or self.params.near:
+        if places and (self.place is not None or self.params.near):
             near = self.near_conditions()
             hosts = select(ol.c.offer_id).join(Location, Location.id == ol.c.location_id)
             found.append(Offer.id.in_(hosts.where(Location.status == PUBLISHED, *near)))

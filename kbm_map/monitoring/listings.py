@@ -3,8 +3,9 @@
 At a past reference date the listings' state is reconstructed from the audit trail: an entry
 counts when it had been created by then and was published on that day. Its status on that
 day is the old value of its first status change after the day, or, without a later change,
-its status today. Everything else (kind, Gemeinde, Bildungsbereiche …) is taken as it is
-today; the method notes of the report say so.
+its status today. An Angebot counts in the Gemeinden of its Lernorte published on that day,
+and place filters (kind, Gemeinde, near …) apply to those Lernorte. Everything else (kind,
+Gemeinde, Bildungsbereiche …) is taken as it is today; the method notes of the report say so.
 """
 
 from __future__ import annotations
@@ -102,44 +103,59 @@ def count_listings(selection: Selection, day: dt.date | None = None) -> Counts:
             counts.total_lernorte += 1
     counts.lernorte = dict(per_region)
 
-    offers = selection.matching_offers(published=not past)
+    # An Angebot takes its place's properties (kind, Gemeinde, near …) from the Lernorte it
+    # is held at that were published on the day; today SQL knows them, earlier the audit
+    # trail does, so the past leaves them to hosts below.
+    hosts = _hosts_on(selection, day, past)
+    offers = selection.matching_offers(published=not past, places=not past)
     rows = db.session.execute(
         select(Offer.id, Offer.status).where(*offers, *_current_on(day), Offer.created_at < created)
     ).all()
     public = _published_on("offer", rows, day) if past else {i for i, _ in rows}
+    held = _held_at(sorted(public), hosts)
+    if past and selection.place_conditions():  # the place filters: held at a matching host
+        public = set(held)
     counts.total_angebote = len(public)
-    counts.angebote = _offers_per_region(sorted(public), selection)
+    per_region = defaultdict(int)
+    for codes in held.values():
+        for code in codes:
+            if code is not None:
+                per_region[code] += 1
+    unplaced = sum(1 for i in public if not any(c is not None for c in held.get(i, ())))
+    if unplaced:
+        per_region[WITHOUT_REGION] += unplaced
+    counts.angebote = dict(per_region)
     return counts
 
 
-def _offers_per_region(offer_ids: list[int], selection: Selection) -> dict[str, int]:
-    """Count Angebote per Gemeinde of the (published) Lernorte they are held at."""
-    # Two plain lookups instead of one join: SQLite would walk every Lernort and probe the
-    # links for each (10 s per 5,000 Angebote on the 10k/100k demo).
-    region_of = dict(
-        db.session.execute(
-            select(Location.id, Region.code)
-            .join(Region, Region.id == Location.region_id)
-            .where(Location.status == PUBLISHED, *selection.place_conditions())
-        ).all()
+def _hosts_on(selection: Selection, day: dt.date, past: bool) -> dict[int, str | None]:
+    """Return {Lernort id: Gemeinde code} of the Lernorte published on the day that meet the
+    selection's place filters (the places whose Angebote count)."""
+    # Two plain lookups (this and _held_at) instead of one join: SQLite would walk every
+    # Lernort and probe the links for each (10 s per 5,000 Angebote on the 10k/100k demo).
+    stmt = select(Location.id, Location.status, Region.code).outerjoin(
+        Region, Region.id == Location.region_id
     )
-    per_region: dict[str, int] = defaultdict(int)
-    unplaced = 0
+    if past:
+        stmt = stmt.where(Location.created_at < end_of(day), *selection.place_conditions())
+        rows = db.session.execute(stmt).all()
+        public = _published_on("location", [(i, s) for i, s, _ in rows], day)
+        return {i: code for i, _, code in rows if i in public}
+    stmt = stmt.where(Location.status == PUBLISHED, *selection.place_conditions())
+    return {i: code for i, _, code in db.session.execute(stmt)}
+
+
+def _held_at(offer_ids: list[int], hosts: dict[int, str | None]) -> dict[int, set[str | None]]:
+    """Return {Angebot id: Gemeinde codes of its hosts} for the Angebote held at a host."""
+    held: dict[int, set[str | None]] = defaultdict(set)
     link = offer_locations.c
     for start in range(0, len(offer_ids), CHUNK):
-        chunk = offer_ids[start : start + CHUNK]
-        held: dict[int, set[str]] = defaultdict(set)
         pairs = db.session.execute(
-            select(link.offer_id, link.location_id).where(link.offer_id.in_(chunk))
+            select(link.offer_id, link.location_id).where(
+                link.offer_id.in_(offer_ids[start : start + CHUNK])
+            )
         )
         for offer_id, location_id in pairs:
-            code = region_of.get(location_id)
-            if code is not None:
-                held[offer_id].add(code)
-        for codes in held.values():
-            for code in codes:
-                per_region[code] += 1
-        unplaced += len(chunk) - len(held)
-    if unplaced:
-        per_region[WITHOUT_REGION] += unplaced
-    return dict(per_region)
+            if location_id in hosts:
+                held[offer_id].add(hosts[location_id])
+    return dict(held)

@@ -162,3 +162,36 @@ def test_current_angebote_leave_out_expired_ones(history):
     today = coverage(params(("type", "offer")))
     assert today.total.angebote == 1
     assert next(a.angebote for a in today.areas if a.code == "06999001") == 1
+
+
+def _angebot(slug: str, created: dt.datetime, place: Location) -> Offer:
+    """Add a published Angebot at a Lernort, with its creation in the audit trail."""
+    offer = Offer(
+        slug=slug, title=slug, status=Status.PUBLISHED.value, locations=[place], created_at=created
+    )
+    db.session.add(offer)
+    db.session.flush()
+    _audit(offer, "create", created, None, Status.PUBLISHED.value)
+    return offer
+
+
+def _angebote(day: dt.date | None, *pairs) -> tuple[int, int]:
+    """Return (Angebote in Testdorf, Angebote in the whole area) on a day."""
+    figures = coverage(params(("type", "offer"), *pairs), day)
+    town = next(a.angebote for a in figures.areas if a.code == "06999001")
+    return town, figures.total.angebote
+
+
+def test_angebote_count_where_their_lernort_was_published_on_the_day(history):
+    _angebot("am-weg", dt.datetime(2023, 4, 1, 9), history["gone"])
+    _angebot("am-zurueck", dt.datetime(2023, 4, 1, 9), history["back"])
+    db.session.commit()
+    kita = ("kind", "kita")
+    # Before the archiving both Lernorte were published Kitas in Testdorf.
+    assert _angebote(dt.date(2024, 1, 1), kita) == (2, 2)
+    # "back" archived in June 2024: its Angebot held nowhere published, so no Kita Angebot.
+    assert _angebote(dt.date(2024, 7, 1), kita) == (1, 1)
+    assert _angebote(dt.date(2024, 7, 1)) == (1, 2)  # without place filters: in no Gemeinde
+    # Today "gone" is archived and "back" published again.
+    assert _angebote(None, kita) == (1, 1)
+    assert _angebote(dt.date(2025, 4, 1), ("region", "06999001")) == (2, 2)
