@@ -123,6 +123,12 @@ def _rule(entry: dict, where: str) -> Rule:
             raise GapRuleError(f"{where}: erreichbar needs mode (walk, bike, car) and minutes")
         if rule.kind is None or not 0 < at_least <= 1:
             raise GapRuleError(f"{where}: erreichbar needs one kind and a share up to 1")
+        others = sorted({name for name, _ in pairs} - {"kind"})
+        if others:
+            raise GapRuleError(
+                f"{where}: erreichbar rules choose only a kind (not {', '.join(others)}): "
+                "the reach run counts every Lernort of that kind"
+            )
     return rule
 
 

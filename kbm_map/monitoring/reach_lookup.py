@@ -32,9 +32,12 @@ class ReachTable:
         return [int(t) for t in self.run.thresholds]
 
 
-def reach_table(mode: str, kind: str) -> ReachTable | None:
-    """Return the newest figures of a mode and kind, or None if never computed."""
-    run = newest_run(mode, kind)
+def reach_table(mode: str, kind: str, every_lernort: bool = False) -> ReachTable | None:
+    """Return the newest figures of a mode and kind, or None if never computed.
+
+    every_lernort=True: only from a run that counted every Lernort of the kind (no filters).
+    """
+    run = newest_run(mode, kind, every_lernort)
     if run is None:
         return None
     results = run.results_for(kind)
@@ -56,8 +59,12 @@ def reach_tables() -> list[ReachTable]:
 
 
 def latest_shares(rule) -> dict[str, tuple[float, float]] | None:
-    """Return {Gemeinde code: (share within the rule's minutes, population)} of a rule, or None."""
-    table = reach_table(rule.mode, rule.kind)
+    """Return {Gemeinde code: (share within the rule's minutes, population)} of a rule, or None.
+
+    The figures come from the newest run of the rule's mode that counted every Lernort of its
+    kind: a run restricted by other filters (e.g. one Träger's Kitas) does not answer it.
+    """
+    table = reach_table(rule.mode, rule.kind, every_lernort=True)
     if table is None or rule.minutes not in table.thresholds:
         return None
     return {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 import numpy as np
 from geoalchemy2.functions import ST_X, ST_Y
@@ -198,15 +198,22 @@ def _result(kind: str, figures: Figures, gemeinde: Gemeinde | None) -> ReachResu
     )
 
 
-def newest_run(mode: str, kind: str) -> ReachRun | None:
-    """Return the newest run of a mode that computed a kind."""
-    return db.session.scalar(
+def newest_run(mode: str, kind: str, every_lernort: bool = False) -> ReachRun | None:
+    """Return the newest run of a mode that computed a kind.
+
+    every_lernort=True takes only runs that counted every published Lernort of the kind (no
+    filters but kind), as a gap rule about the kind means.
+    """
+    runs = db.session.scalars(
         select(ReachRun)
         .join(ReachLayer, ReachLayer.run_id == ReachRun.id)
         .where(ReachRun.mode == mode, ReachLayer.kind == kind)
         .order_by(ReachRun.created_at.desc(), ReachRun.id.desc())
-        .limit(1)
     )
+    for run in runs:
+        if not every_lernort or all(name == "kind" for name, _ in parse_qsl(run.selection)):
+            return run
+    return None
 
 
 def latest_reach(mode: str, kind: str) -> list[ReachResult]:

@@ -79,7 +79,8 @@ def test_count_and_ratio_rules_name_the_gemeinden_and_what_is_missing(fulda, rul
     assert results["grundschule-rad"].not_evaluated.startswith("Noch keine Erreichbarkeit")
 
 
-def test_a_reach_rule_reads_the_newest_run(fulda, rules):
+def _reach_run(selection: str, within_15: int) -> None:
+    """Store a bike run for Grundschulen in Fulda with a selection and a 15-minute figure."""
     fulda_region = db.session.scalar(select(Region).where(Region.code == FULDA))
     run = ReachRun(
         mode="bike",
@@ -87,6 +88,7 @@ def test_a_reach_rule_reads_the_newest_run(fulda, rules):
         network_bytes=1,
         node_count=1,
         edge_count=1,
+        selection=selection,
         thresholds=[5, 10, 15, 30],
         population_source="streets",
     )
@@ -99,11 +101,17 @@ def test_a_reach_rule_reads_the_newest_run(fulda, rules):
             region_code=FULDA,
             region_name=fulda_region.name,
             population=69968,
-            within={"5": 40000, "10": 55000, "15": 60000, "30": 69968},
+            within={"5": 40000, "10": 55000, "15": within_15, "30": 69968},
         )
     )
     db.session.add(run)
     db.session.commit()
+
+
+def test_a_reach_rule_reads_the_newest_run_of_every_lernort_of_its_kind(fulda, rules):
+    _reach_run("", 50000)
+    _reach_run("kind=grundschule", 60000)
+    _reach_run("kind=grundschule&target=familien", 69968)  # newer, but only some schools
     (result,) = [r for r in evaluate(rules, reach=latest_shares) if r.rule.id == "grundschule-rad"]
     assert result.checked == 1
     (shortfall,) = result.failing
@@ -140,6 +148,10 @@ def test_the_shipped_rules_are_valid(app_ctx):
         (RULES.replace('area = "schule"', 'bereich = "schule"'), "filters: bereich"),
         (RULES.replace('id = "schulen-je-1000"', 'id = "gymnasium"'), "used twice: gymnasium"),
         (RULES.replace("minutes = 15", ""), "erreichbar needs mode"),
+        (
+            RULES.replace('kind = ["grundschule"] }', 'kind = ["grundschule"], target = "familien" }'),
+            "erreichbar rules choose only a kind (not target)",
+        ),
         ("[[rule]\n", "not valid TOML"),
     ],
 )
