@@ -116,6 +116,12 @@ SETTINGS = (
         "5 per 10 minutes",
         "public change reports and suggestions per client address",
     ),
+    Setting(
+        "KBM_FIGURES_RATE_LIMIT",
+        "FIGURES_RATE_LIMIT",
+        "30 per minute",
+        "public monitoring figures (page Zahlen, /api/v1/monitoring) per client address",
+    ),
 )
 
 
@@ -154,7 +160,7 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         )
     if isinstance(config["EMBED_ORIGINS"], str):
         config["EMBED_ORIGINS"] = tuple(config["EMBED_ORIGINS"].replace(",", " ").split())
-    for name in ("LOGIN_RATE_LIMIT", "REPORT_RATE_LIMIT"):
+    for name in ("LOGIN_RATE_LIMIT", "REPORT_RATE_LIMIT", "FIGURES_RATE_LIMIT"):
         config[name] = _check_rate_limit(f"KBM_{name}", config[name])
     config["SQLALCHEMY_ENGINE_OPTIONS"] = {}
     return config

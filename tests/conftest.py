@@ -135,11 +135,12 @@ def app(database_url, tmp_path_factory):
 @pytest.fixture()
 def app_ctx(app):
     """Run the test inside an app context on an emptied database with the taxonomy seeded."""
-    from kbm_map.extensions import db
+    from kbm_map.extensions import db, limiter
     from kbm_map.finding import search_backend
     from kbm_map.services.taxonomy import seed_terms
 
     with app.app_context():
+        limiter.reset()  # the app lives for the whole session: start with empty counters
         empty_tables(db)
         seed_terms()
         search_backend().rebuild([])  # the index outlives the rows: empty it too

@@ -9,7 +9,7 @@ from pathlib import Path
 from flask import abort, render_template, request, send_file
 
 from ..finding import ParamError
-from ..monitoring.committee import gather, write_report
+from ..monitoring.committee import MonitoringError, gather, write_report
 from ..monitoring.page import figures_page
 from ..monitoring.params import parse_monitoring
 from ..monitoring.report import FORMATS
@@ -46,7 +46,10 @@ def monitoring_report(fmt: str):
         return render_template("admin/monitoring.html", error=error), 400
     with tempfile.TemporaryDirectory(prefix="kbm-report-") as folder:
         out = Path(folder) / f"bildungsmonitoring.{fmt}"
-        write_report(gather(wanted.params, wanted.day, wanted.compare), fmt, out)
+        try:
+            write_report(gather(wanted.params, wanted.day, wanted.compare), fmt, out)
+        except MonitoringError as error:  # no Gemeinden yet, broken gap rules
+            return render_template("admin/monitoring.html", error=None, problem=str(error)), 409
         data = out.read_bytes()
     name = f"bildungsmonitoring-{wanted.day.isoformat()}.{fmt}"
     return send_file(

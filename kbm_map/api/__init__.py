@@ -18,7 +18,10 @@ bp = Blueprint("api", __name__)
 def open_for_reading(response):
     """Let any website read the public API (it only publishes published entries)."""
     response.headers["Access-Control-Allow-Origin"] = "*"
-    response.headers.setdefault("Cache-Control", "public, max-age=60")
+    if response.status_code >= 400:  # a shared cache must not keep a passing error
+        response.headers.setdefault("Cache-Control", "no-store")
+    else:
+        response.headers.setdefault("Cache-Control", "public, max-age=60")
     return response
 
 

@@ -9,8 +9,10 @@ from __future__ import annotations
 from flask import abort, current_app, jsonify, request
 from flask_login import current_user
 
-from ..monitoring.gaps import evaluate
+from ..finding import ParamError
+from ..monitoring.gaps import GapRuleError, evaluate
 from ..monitoring.indicators import INDICATORS, coverage
+from ..monitoring.page import figures_rate_limit
 from ..monitoring.params import parse_monitoring
 from ..monitoring.reach_lookup import latest_shares, reach_json
 from ..monitoring.serialize import coverage_json, gaps_json
@@ -27,25 +29,46 @@ def _guard() -> None:
         abort(404, description="The monitoring figures are not published here.")
 
 
+def _answer(body: dict, status: int = 200):
+    """Return a JSON answer; figures only staff may read stay out of shared caches."""
+    response = jsonify(body)
+    response.status_code = status
+    if not current_app.config["PUBLIC_FIGURES"]:
+        response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
 def register(bp) -> None:
     """Add the monitoring endpoints to the API blueprint."""
 
     @bp.get("/monitoring/coverage")
+    @figures_rate_limit()
     def monitoring_coverage():
         """Lernorte, current Angebote and figures per 1,000 inhabitants per Gemeinde."""
         _guard()
         wanted = parse_monitoring(request.args, tuple(i.key for i in INDICATORS))
-        return jsonify(coverage_json(coverage(wanted.params, wanted.day, wanted.compare)))
+        return _answer(coverage_json(coverage(wanted.params, wanted.day, wanted.compare)))
 
     @bp.get("/monitoring/gaps")
+    @figures_rate_limit()
     def monitoring_gaps():
         """The gap rules and the Gemeinden that miss them."""
         _guard()
+        unknown = sorted(set(request.args) - {"date"})
+        if unknown:
+            raise ParamError(unknown[0], "unknown parameter; this endpoint takes only date")
         wanted = parse_monitoring(request.args)
-        return jsonify(rules=gaps_json(evaluate(day=wanted.day, reach=latest_shares)))
+        try:
+            results = evaluate(day=wanted.day, reach=latest_shares)
+        except GapRuleError as error:  # the office's KBM_GAP_RULES file is broken
+            detail = f"The gap rules cannot be read: {error}"
+            problem = {"status": 500, "title": "Internal Server Error", "detail": detail}
+            return _answer({"error": problem}, 500)
+        return _answer({"rules": gaps_json(results)})
 
     @bp.get("/monitoring/reach")
+    @figures_rate_limit()
     def monitoring_reach():
         """Shares of the population reaching a Lernort of a kind within 5 to 30 minutes."""
         _guard()
-        return jsonify(reach_json(request.args))
+        return _answer(reach_json(request.args))

@@ -102,6 +102,7 @@ def _monitoring_path(summary: str, operation: str, parameters: list[dict]) -> di
                 },
                 "400": _error_response("Unknown or malformed parameter"),
                 "404": _error_response("The figures are not published (KBM_PUBLIC_FIGURES)"),
+                "429": _error_response("Too many requests (KBM_FIGURES_RATE_LIMIT per address)"),
             },
         }
     }

@@ -23,7 +23,7 @@ from ..finding import SearchParams
 from ..geo.outlines import outline_credits
 from ..models import Location, Offer, Region, Term, Vocabulary
 from .charts import Shape
-from .gaps import REACH, GapResult, evaluate
+from .gaps import REACH, GapResult, GapRuleError, evaluate
 from .indicators import Coverage, coverage
 from .modes import BIKE_KMH, WALK_KMH
 from .numbers import day, number
@@ -141,20 +141,33 @@ class Monitoring:
     coverage: Coverage
     gaps: list[GapResult]
     reach: list[ReachTable]
+    gap_error: str = ""  # why the gap rules could not be read (a broken KBM_GAP_RULES)
 
 
 def gather(
-    params: SearchParams, day: dt.date | None = None, compare: dt.date | None = None
+    params: SearchParams,
+    day: dt.date | None = None,
+    compare: dt.date | None = None,
+    gaps: bool = True,
 ) -> Monitoring:
-    """Compute the coverage of a selection, the gap rules and the newest reachability runs."""
+    """Compute the coverage of a selection, the gap rules (unless gaps=False) and the newest
+    reachability runs."""
     figures = coverage(params, day, compare)
-    return Monitoring(figures, evaluate(day=day, reach=latest_shares), reach_tables())
+    found, problem = [], ""
+    if gaps:
+        try:
+            found = evaluate(day=day, reach=latest_shares)
+        except GapRuleError as error:  # the figures still show; the page names the problem
+            problem = str(error)
+    return Monitoring(figures, found, reach_tables(), problem)
 
 
 def write_report(
     monitoring: Monitoring, fmt: str, out_path: str | Path, sections=None, indicators=None
 ) -> Path:
     """Write the committee report of gathered figures."""
+    if monitoring.gap_error:  # a committee report must not leave the gaps out silently
+        raise MonitoringError(monitoring.gap_error)
     if not monitoring.coverage.areas:
         raise MonitoringError(
             "there are no Gemeinden yet: import them first with `kbm-map regions import FILE` "

@@ -93,11 +93,27 @@ def _reach_maps(monitoring, outlines, locale: str) -> list:
     return maps
 
 
+def figures_rate_limit():
+    """Return a Flask-Limiter decorator for the figures' public pages and API answers.
+
+    Every answer computes the figures afresh (about a second on a large district), so an
+    address may ask KBM_FIGURES_RATE_LIMIT times; signed-in staff are not limited.
+    """
+    from flask_login import current_user
+
+    from ..extensions import limiter
+
+    return limiter.limit(
+        lambda: current_app.config["FIGURES_RATE_LIMIT"],
+        exempt_when=lambda: current_user.is_authenticated,
+    )
+
+
 def figures_page(args: MultiDict, locale: str, gaps: bool = True) -> dict:
     """Return the template context of a monitoring page for URL arguments (or ParamError)."""
     keys = tuple(i.key for i in INDICATORS)
     wanted = parse_monitoring(args, keys)
-    monitoring = gather(wanted.params, wanted.day, wanted.compare)
+    monitoring = gather(wanted.params, wanted.day, wanted.compare, gaps=gaps)
     figures = monitoring.coverage
     available = [i.key for i in figures.indicators]
     key = wanted.indicator if wanted.indicator in available else _default(available)
@@ -120,7 +136,8 @@ def figures_page(args: MultiDict, locale: str, gaps: bool = True) -> dict:
         "indicator": key,
         "indicators": [(i.key, figures.label(i)) for i in figures.indicators],
         "choices": _choices(wanted, locale),
-        "gap_results": monitoring.gaps if gaps else [],
+        "gap_results": monitoring.gaps,
+        "gap_error": monitoring.gap_error,
         "reach_maps": _reach_maps(monitoring, outlines, locale),
         **template_helpers(locale),
     }

@@ -87,3 +87,33 @@ def test_the_dashboard_names_the_gemeinden_missing_a_rule(editor_client, demo):
     assert "In jeder Gemeinde erreichen 90 % der Einwohner eine Kita" in html
     assert "verfehl" in html  # the demo has Gemeinden far from a Kita
     assert 'href="/admin/monitoring"' in html
+
+
+def test_staff_answers_stay_out_of_shared_caches(editor_client, app_ctx):
+    app_ctx.config["PUBLIC_FIGURES"] = True
+    try:
+        public = editor_client.get("/api/v1/monitoring/gaps").headers["Cache-Control"]
+    finally:
+        app_ctx.config["PUBLIC_FIGURES"] = False
+    assert public == "public, max-age=60"  # published figures: the same for everyone
+    response = editor_client.get("/api/v1/monitoring/coverage")
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "private, no-store"
+
+
+def test_a_broken_rule_file_is_named_not_a_traceback(editor_client, app_ctx, tmp_path, demo):
+    path = tmp_path / "gaps.toml"
+    path.write_text("[[rule]]\nid = 'a'\n", encoding="utf-8")
+    app_ctx.config["GAP_RULES"] = str(path)
+    try:
+        response = editor_client.get("/api/v1/monitoring/gaps")
+        assert response.status_code == 500
+        assert "gaps.toml, rule 1: missing" in response.json["error"]["detail"]
+        page = editor_client.get("/admin/monitoring")
+        assert page.status_code == 200  # the figures still show
+        assert "Die Regeln für Angebotslücken können nicht gelesen werden" in page.text
+        assert "gaps.toml, rule 1: missing" in page.text
+        report = editor_client.get("/admin/monitoring/bericht.pdf")
+        assert report.status_code == 409 and "gaps.toml" in report.text
+    finally:
+        app_ctx.config["GAP_RULES"] = ""

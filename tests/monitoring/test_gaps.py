@@ -149,7 +149,9 @@ def test_the_shipped_rules_are_valid(app_ctx):
         (RULES.replace('id = "schulen-je-1000"', 'id = "gymnasium"'), "used twice: gymnasium"),
         (RULES.replace("minutes = 15", ""), "erreichbar needs mode"),
         (
-            RULES.replace('kind = ["grundschule"] }', 'kind = ["grundschule"], target = "familien" }'),
+            RULES.replace(
+                'kind = ["grundschule"] }', 'kind = ["grundschule"], target = "familien" }'
+            ),
             "erreichbar rules choose only a kind (not target)",
         ),
         ("[[rule]\n", "not valid TOML"),

@@ -75,3 +75,22 @@ def test_the_openapi_document_describes_the_monitoring(client):
     assert {"/monitoring/coverage", "/monitoring/gaps", "/monitoring/reach"} <= set(paths)
     names = {p["name"] for p in paths["/monitoring/coverage"]["get"]["parameters"]}
     assert {"area", "kind", "date", "compare"} <= names
+
+
+def test_gaps_take_only_a_date(client, published):
+    response = client.get("/api/v1/monitoring/gaps?kind=kita")
+    assert response.status_code == 400
+    assert response.json["error"]["parameter"] == "kind"
+    assert response.headers["Cache-Control"] == "no-store"  # errors stay out of caches
+
+
+def test_the_public_figures_are_rate_limited(client, published, app_ctx):
+    limit = app_ctx.config["FIGURES_RATE_LIMIT"]
+    app_ctx.config["FIGURES_RATE_LIMIT"] = "2 per minute"
+    try:
+        codes = [client.get("/api/v1/monitoring/gaps").status_code for _ in range(3)]
+        assert codes == [200, 200, 429]
+        assert "error" in client.get("/api/v1/monitoring/gaps").json
+        assert client.get("/de/zahlen").status_code == 200  # a limit per page
+    finally:
+        app_ctx.config["FIGURES_RATE_LIMIT"] = limit
