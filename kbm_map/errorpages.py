@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+
+from .search import SearchIndexBusyError
 
 MESSAGES = {
     400: (_l("Ungültige Anfrage"), _l("Die Anfrage enthält ungültige Angaben.")),
@@ -17,6 +19,13 @@ MESSAGES = {
     429: (
         _l("Zu viele Anfragen"),
         _l("Bitte warten Sie einen Moment und versuchen Sie es erneut."),
+    ),
+    503: (
+        _l("Gerade nicht möglich"),
+        _l(
+            "Der Suchindex wird gerade neu aufgebaut. Ihre Änderung ist nicht gespeichert; "
+            "bitte versuchen Sie es in einer Minute erneut."
+        ),
     ),
     500: (
         _l("Interner Fehler"),
@@ -38,6 +47,18 @@ def render_error(error: HTTPException):
 def init_app(app: Flask) -> None:
     """Register the error handlers."""
     app.register_error_handler(HTTPException, render_error)
+
+    @app.errorhandler(SearchIndexBusyError)
+    def index_busy(error):
+        """Answer a write that waited too long for the search index (a rebuild runs) with 503."""
+        from .extensions import db
+
+        db.session.rollback()
+        app.logger.warning("search index busy on %s: %s", request.path, error)
+        response, code = render_error(ServiceUnavailable())
+        response = app.make_response((response, code))
+        response.headers["Retry-After"] = "60"
+        return response
 
     @app.errorhandler(Exception)
     def unexpected(error):

@@ -59,14 +59,19 @@ def offers_at(location_ids: Iterable[int]) -> set[int]:
 def commit_with_index(write_index: Callable[[], object]) -> str | None:
     """Commit the session together with an index update; return a note if the index lags.
 
-    With a transactional backend the update runs first, in the same transaction (an error
-    rolls both back and propagates). Otherwise the data is committed first and an index
+    With a transactional backend the update runs first, in the same transaction: an error
+    rolls both back and propagates (SearchIndexBusyError while a rebuild holds the index;
+    the error pages answer it with 503). Otherwise the data is committed first and an index
     error only becomes the note.
     """
     if search_backend().transactional:
-        db.session.flush()
-        write_index()
-        db.session.commit()
+        try:
+            db.session.flush()
+            write_index()
+            db.session.commit()
+        except BaseException:
+            db.session.rollback()
+            raise
         return None
     db.session.commit()
     try:

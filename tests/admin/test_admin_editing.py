@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from kbm_map.extensions import db
 from kbm_map.models import AuditEntry, Location, Offer, Organization, PostcodePlace, Region, Term
 
@@ -319,3 +321,33 @@ def test_long_lists_are_paged(editor_client):
     assert "Seite 1 von 2" in first and 'href="/admin/lernorte?page=2"' in first
     second = editor_client.get("/admin/lernorte?page=2").get_data(as_text=True)
     assert "Ort 54" in second and "Ort 00" not in second and "Vorherige Seite" in second
+
+
+@pytest.mark.search_backends
+def test_an_edit_while_a_rebuild_holds_the_index_is_refused_whole(
+    admin_client, forms, database_url
+):
+    if database_url.search_backend != "postgres":
+        pytest.skip("only the PostgreSQL search backend writes in the data's transaction")
+    from kbm_map.finding import search_backend
+    from kbm_map.search.postgres import _LOCK, LOCK_SPACE
+
+    backend = search_backend()
+    other = db.engine.raw_connection()  # another transaction, as a running rebuild would be
+    timeout, backend.writer_timeout = backend.writer_timeout, 0.2
+    try:
+        cursor = other.cursor()
+        cursor.execute(_LOCK, (LOCK_SPACE,))
+        assert cursor.fetchone()[0]
+        response = forms.post(admin_client, "/admin/lernorte/neu", LOCATION)
+        assert response.status_code == 503 and response.headers["Retry-After"] == "60"
+        assert "nicht gespeichert" in response.get_data(as_text=True)
+    finally:
+        backend.writer_timeout = timeout
+        other.rollback()
+        other.close()
+    assert db.session.query(Location).count() == 0  # nothing half-written
+    assert db.session.query(AuditEntry).filter_by(entity_type="location").count() == 0
+    response = forms.post(admin_client, "/admin/lernorte/neu", LOCATION)
+    assert response.status_code == 302  # the lock gone, the same form saves
+    assert hits(admin_client, "Sonnenhof") == ["Familienzentrum Sonnenhof"]
