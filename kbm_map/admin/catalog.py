@@ -153,7 +153,9 @@ def edit_region(region_id: int | None = None):
             if region is None:
                 region = catalog.create_region(form.values(), staff_user()).entity
             else:
-                catalog.update_region(region, form.values(), staff_user())
+                result = catalog.update_region(region, form.values(), staff_user())
+                for warning in result.warnings:
+                    flash(warning, "warning")
         except EditError as problem:
             show_errors(form, problem)
         else:

@@ -134,10 +134,17 @@ def update_region(region: Region, values: dict, user=None) -> EditResult:
     if errors:
         raise EditError(errors)
     changes = apply_values(region, REGION_FIELDS, values, {})
+    result = EditResult(region, changes)
     if changes:
         action = "update"
         if "active" in changes:
             action = "restore" if changes["active"][1] else "archive"
         audit(region, action, changes, STAFF, user)
-        db.session.commit()
-    return EditResult(region, changes)
+        if "code" in changes:  # the search filters Gemeinden by code: its entries move
+            from ..models import Location
+
+            ids = db.session.scalars(select(Location.id).where(Location.region_id == region.id))
+            result.warnings.extend(reindex_commit(location_ids=list(ids)))
+        else:
+            db.session.commit()
+    return result

@@ -311,6 +311,29 @@ def test_regions_are_edited_with_a_checked_key(admin_client, forms):
     assert region.active is False
 
 
+@pytest.mark.search_backends
+def test_a_new_gemeinde_key_reaches_the_search_filter(admin_client, forms):
+    forms.post(admin_client, "/admin/gemeinden/neu", {"code": "06631016", "name": "Künzell"})
+    region = db.session.query(Region).one()
+    forms.post(admin_client, "/admin/lernorte/neu", LOCATION)
+    location = db.session.query(Location).one()
+    location.region = region
+    from kbm_map.services.indexing import commit_and_reindex
+
+    commit_and_reindex(location_ids=[location.id])
+
+    def found(code: str) -> int:
+        response = admin_client.get("/api/v1/search", query_string={"region": code})
+        return response.get_json()["total"]
+
+    assert found("06631016") == 1
+    forms.post(
+        admin_client, f"/admin/gemeinden/{region.id}", {"code": "06631017", "name": "Künzell"}
+    )
+    assert db.session.get(Region, region.id).code == "06631017"
+    assert (found("06631017"), found("06631016")) == (1, 0)
+
+
 def test_long_lists_are_paged(editor_client):
     db.session.add_all(
         Location(slug=f"ort-{n:02}", name=f"Ort {n:02}", languages=[], edited_fields=[])
