@@ -9,6 +9,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ..extensions import db
 from .common import TimestampMixin
 
+KREIS_DIGITS = 5  # an AGS of 5 digits names a Kreis; a Gemeinde's begins with its Kreis's
+
 
 class Region(TimestampMixin, db.Model):
     """A Gemeinde or Kreis; Lernorte are assigned to it by point in polygon."""

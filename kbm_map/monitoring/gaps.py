@@ -25,11 +25,11 @@ from ..extensions import db
 from ..finding import ParamError, SearchParams, parse_params
 from ..models import Region
 from .indicators import BY_KEY, Coverage, coverage
+from .modes import MODES
 
 DEFAULT_RULES = PROJECT_ROOT / "geodata" / "gaps.toml"
 REACH = "erreichbar"
 KEYS = {"id", "title", "filters", "indicator", "at_least", "min_population", "minutes", "mode"}
-MODES = ("walk", "bike", "car")
 RULE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
 

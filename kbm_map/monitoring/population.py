@@ -28,9 +28,9 @@ from sqlalchemy import select
 from ..extensions import db
 from ..importers.values import TOTAL, age_range
 from ..models import PopulationFigure, Region
-from ..services.taxonomy import kind_age_range
+from ..models.region import KREIS_DIGITS
+from ..taxonomy import kind_age_range
 
-KREIS_DIGITS = 5
 Ages = tuple[int, int | None]
 
 __all__ = [

@@ -16,10 +16,10 @@ from ..importers.mapping_keys import TITLE
 from ..importers.schedule import date_in_lines
 from ..importers.values import TOTAL
 from ..models import AuditEntry, PopulationFigure, Region, utcnow
+from ..models.region import KREIS_DIGITS
 from .datafiles import DataFileError, mapped_records, open_source, read_mapping
 
 DEFAULT_MAPPING = "destatis-gv-gemeinden"
-KREIS_DIGITS = 5
 # Length of an AGS (or ARS) -> the level of region it names.
 LEVELS = {2: "Land", 3: "Regierungsbezirk", 5: "Kreis", 8: "Gemeinde", 9: "Gemeindeverband"}
 _BATCH = 500
