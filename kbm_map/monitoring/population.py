@@ -11,8 +11,10 @@ Rules (the same for staff pages, public pages, the API and reports):
 - Estimate: where a region has a total but no groups making up the range on that date,
   its total is split by age shares, taken from the region's own groups on its nearest
   other reference date, else from its Kreis (the first 5 digits of its AGS) on the Kreis's
-  nearest reference date. Such values are rounded to whole people and have
-  `estimated=True` ("geschätzt" wherever they are shown).
+  nearest reference date. The nearest date may lie after the day asked: only the shares
+  come from it, never the total, and the credits (`PopulationValue.shares`) name it. Such
+  values are rounded to whole people and have `estimated=True` ("geschätzt" wherever they
+  are shown).
 - Where neither works (no total, or no groups anywhere make up the range), the region
   has no value, and `PopulationFigures.missing` says why.
 """
