@@ -15,7 +15,10 @@ Like postings.py, it fills private attributes of Whoosh 2.7.4's W3 postings writ
 from __future__ import annotations
 
 import multiprocessing
+import os
 import queue
+import threading
+import time
 import zlib
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -32,6 +35,7 @@ from whoosh.writing import SegmentWriter
 from kbm_map.search.analysis import gram_terms, spell_terms, text_terms
 
 BATCH = 500  # documents handed to a helper process at a time
+PARENT_POLL = 0.2  # seconds between a helper's checks that its parent is still alive
 
 Analyse = Callable[[str], Mapping[str, int]]
 Prepare = Callable[[Any], Mapping[str, Any]]  # an item (e.g. a search document) -> its fields
@@ -282,10 +286,27 @@ class BulkWriteError(RuntimeError):
     """A helper process of a bulk write failed or died."""
 
 
-def _helper(folder: str, indexname: str, codec: Any, inbox: Any, outbox: Any) -> None:
+def _exit_with_parent(parent: int) -> None:
+    """End this process at once when the parent process is gone (killed, say).
+
+    A helper waits on a queue whose other end it holds itself, so it would never see the
+    parent go; it holds no lock (the parent has the index's), so ending abruptly is safe.
+    """
+
+    def watch() -> None:
+        """Poll the parent's pid; a dead parent's children are adopted by another process."""
+        while os.getppid() == parent:
+            time.sleep(PARENT_POLL)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def _helper(folder: str, indexname: str, codec: Any, inbox: Any, outbox: Any, parent: int) -> None:
     """Write the batches from inbox into one new segment; put it (or the error) in outbox."""
     from whoosh.index import open_dir
 
+    _exit_with_parent(parent)
     try:
         writer = BulkWriter(open_dir(folder, indexname=indexname), _lk=False, codec=codec)
         while (batch := inbox.get()) is not None:
@@ -327,7 +348,14 @@ class ParallelBulkWriter:
         self._inbox = context.Queue(maxsize=self._procs)
         self._outbox = context.Queue()
         writer = self.writer
-        args = (writer.storage.folder, writer.indexname, writer.codec, self._inbox, self._outbox)
+        args = (
+            writer.storage.folder,
+            writer.indexname,
+            writer.codec,
+            self._inbox,
+            self._outbox,
+            os.getpid(),
+        )
         self._helpers = [
             context.Process(target=_helper, args=args, daemon=True) for _ in range(self._procs - 1)
         ]
