@@ -28,11 +28,30 @@ def check_command(limit: int):
         if finding.count > limit:
             click.echo(f"  … und {finding.count - limit} weitere")
         attention = attention or finding.count > 0
+    attention = _report_index() or attention
     attention = _report_gaps(limit) or attention
     if attention:
         click.echo("Es gibt etwas zu tun: siehe /admin/ (Übersicht).")
         sys.exit(1)
     click.echo("Alles aktuell.")
+
+
+def _report_index() -> bool:
+    """Print the index work an interrupted write left in the outbox; return whether any."""
+    from ..services.indexing import pending_work
+
+    work = pending_work()
+    if work.rebuild:
+        click.echo(
+            f"Suchindex: Neuaufbau ausstehend seit {work.since:%Y-%m-%d %H:%M} UTC "
+            "(behebt `kbm-map reindex`)"
+        )
+    elif work.entries:
+        click.echo(
+            f"Suchindex: {work.entries} Einträge nicht aktuell seit {work.since:%Y-%m-%d %H:%M} "
+            "UTC (behebt der nächste schreibende Befehl oder `kbm-map reindex`)"
+        )
+    return work.rebuild or work.entries > 0
 
 
 def _report_gaps(limit: int) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 
 import click
+from sqlalchemy.exc import SQLAlchemyError
 
 from ..errors import KbmMapError
 from ..search import SearchIndexBusyError, SearchIndexOutdatedError
@@ -21,3 +22,36 @@ def reports_errors(command):
             raise click.ClickException(str(exc)) from None
 
     return wrapper
+
+
+def catches_up(command):
+    """Before a write command, do the index work an interrupted earlier write left behind.
+
+    A command run with --no-index leaves the index alone, the pending work included.
+    """
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        if not kwargs.get("no_index"):
+            catch_up_index()
+        return command(*args, **kwargs)
+
+    return wrapper
+
+
+def catch_up_index() -> None:
+    """Catch the search index up with the outbox; say so, or why not, in one line."""
+    from ..extensions import db
+    from ..services.indexing import catch_up
+
+    try:
+        done = catch_up()
+    except (SearchIndexBusyError, SearchIndexOutdatedError, SQLAlchemyError, OSError) as exc:
+        db.session.rollback()
+        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        click.echo(f"Note: search index not caught up ({detail}); see `kbm-map check`", err=True)
+        return
+    if done:
+        click.echo(
+            f"Search index: caught up ({done} entries) with what an earlier write left.", err=True
+        )

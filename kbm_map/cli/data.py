@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 from tqdm import tqdm
 
-from .common import reports_errors
+from .common import catches_up, reports_errors
 
 SHOWN = 20  # lines of each list (withdrawn, without position, rejected) printed
 
@@ -114,6 +114,7 @@ def _write_report(summary, report: str | None) -> Path | None:
     help="Leave the search index alone (for bulk loads; run `kbm-map reindex` afterwards).",
 )
 @reports_errors
+@catches_up
 def import_command(file: str, mapping: str, source, dry_run: bool, report, no_index: bool):
     """Import Lernorte or Angebote from FILE and remember it as a source for `refresh`."""
     from ..services.imports import run_import
@@ -137,6 +138,7 @@ def import_command(file: str, mapping: str, source, dry_run: bool, report, no_in
 @click.command("refresh")
 @click.argument("sources", nargs=-1)
 @reports_errors
+@catches_up
 def refresh_command(sources: tuple[str, ...]):
     """Re-import every recorded source (or the ones named) from its file or URL."""
     from ..services.refresh import recorded_sources, refresh_sources
@@ -185,6 +187,7 @@ def regions_group():
     help="Leave the search index alone (run `kbm-map reindex` afterwards).",
 )
 @reports_errors
+@catches_up
 def regions_import_command(
     file: str, mapping: str, population, population_mapping: str, no_index: bool
 ):
@@ -221,6 +224,7 @@ def gazetteer_group():
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--mapping", "-m", default="geonames-plz", show_default=True)
 @reports_errors
+@catches_up
 def gazetteer_import_command(file: str, mapping: str):
     """Replace the gazetteer with the postcodes and places in FILE."""
     from ..services.gazetteer import import_gazetteer

@@ -14,7 +14,7 @@ from ..models import Term, Vocabulary
 from ..models.reach import ReachResult, ReachRun
 from ..monitoring.modes import MODES, describe
 from ..monitoring.reachability import OSM_ATTRIBUTION, run_reach
-from .common import reports_errors
+from .common import catches_up, reports_errors
 
 APPROXIMATION = (
     "Population points: each Gemeinde's population spread over its residential streets "
@@ -59,6 +59,7 @@ def filter_args(filters: tuple[str, ...]) -> MultiDict:
 )
 @click.argument("filters", nargs=-1)
 @reports_errors
+@catches_up
 def reach_command(network: Path, mode: str, kinds: tuple[str, ...], grid: Path | None, filters):
     """Travel times from where people live to the nearest Lernort of each kind.
 

@@ -6,7 +6,7 @@ from datetime import date
 
 import click
 
-from .common import reports_errors
+from .common import catches_up, reports_errors
 
 
 @click.group("population")
@@ -32,6 +32,7 @@ def population_group():
     "--source", help="Name of the figures' source (default: the file name without extension)."
 )
 @reports_errors
+@catches_up
 def population_import_command(file: str, mapping: str, on: str | None, source):
     """Store the population figures in FILE for its reference date, in one transaction.
 

@@ -7,7 +7,7 @@ import time
 import click
 from flask import current_app
 
-from .common import reports_errors
+from .common import catch_up_index, catches_up, reports_errors
 
 
 @click.command("init-db")
@@ -23,7 +23,9 @@ def init_db_command():
     click.echo(f"Database ready ({backend}); {added} taxonomy terms added.")
     if _search_index_outdated():
         click.echo("The search index was built by an older kbm-map or for other filters.")
-        _rebuild_search_index()
+        _rebuild_search_index()  # it does the pending index work, too
+    else:
+        catch_up_index()
 
 
 def _search_index_outdated() -> bool:
@@ -92,6 +94,7 @@ def reindex_command():
 )
 @click.password_option(help="Asked for interactively if not given (at least 12 characters).")
 @reports_errors
+@catches_up
 def create_user_command(email: str, name: str, role: str, password: str):
     """Add a staff account; there is no default password anywhere."""
     from ..services.users import create_user

@@ -6,6 +6,7 @@ from .gazetteer import PostcodePlace
 from .location import Location
 from .offer import CostKind, Offer, OfferSession, OfferType, offer_locations
 from .organization import Organization, OrganizationKind
+from .outbox import IndexOutbox
 from .population import PopulationFigure
 from .reach import ReachLayer, ReachResult, ReachRun
 from .region import Region
@@ -18,6 +19,7 @@ __all__ = [
     "ChangeReport",
     "CostKind",
     "ImportRun",
+    "IndexOutbox",
     "Location",
     "Offer",
     "OfferSession",

@@ -130,6 +130,7 @@ def run_import(
     began = time.perf_counter()
     name = check_source_name(source or default_source_name(location or path))
     summary = ImportSummary(source=name, file=str(location or path), dry_run=dry_run)
+    pending = None  # the outbox batch of the run's index work
     try:
         mapping_path = resolve_mapping(mapping)
         summary.mapping = str(mapping_path)
@@ -146,9 +147,7 @@ def run_import(
             where = location or str(Path(path).resolve())
             _record_source(name, where, summary.mapping, fingerprinted)
             summary.status = "done"
-            if update_index and indexing.search_backend().transactional:
-                db.session.flush()
-                _write_search_index(summary)  # commits with the data (_record_run)
+            pending = _record_index_work(summary, update_index)
             _record_run(summary, user_id, began)
     except KeyboardInterrupt:
         _fail(summary, "interrupted", "interrupted; nothing was changed", user_id, began)
@@ -164,9 +163,9 @@ def run_import(
     except BaseException as problem:
         _fail(summary, "failed", f"{type(problem).__name__}: {problem}", user_id, began)
         raise
-    if not dry_run and update_index and not indexing.search_backend().transactional:
-        _update_search_index(summary)
-    elif not dry_run and not update_index:
+    if not dry_run and update_index:
+        summary.index_note = indexing.finish_pending(pending, lambda: _write_search_index(summary))
+    elif not dry_run:
         summary.index_note = "search index not updated (as asked); run `kbm-map reindex`"
     summary.seconds = time.perf_counter() - began
     return summary
@@ -330,24 +329,32 @@ def _fail(summary: ImportSummary, status: str, message: str, user_id, began: flo
         db.session.rollback()  # the database itself is gone; the caller sees the first error
 
 
-def _write_search_index(summary: ImportSummary) -> None:
-    """Bring the search index up to date with what the run wrote."""
-    indexed, archived = summary.ids.get("indexed", []), summary.ids.get("archived", [])
+def _touched(summary: ImportSummary) -> tuple[list[int], list[int]]:
+    """Return the Lernorte and Angebote whose index entries the run changed."""
+    changed = summary.ids.get("indexed", []) + summary.ids.get("archived", [])
     if summary.target == "location":
         # Offers show their Lernort's name and position, so they follow its changes.
-        offers = indexing.offers_at(indexed + archived)
-        indexing.index_entries(location_ids=indexed, offer_ids=sorted(offers))
-        indexing.remove_entries(location_ids=archived)
-    else:
-        indexing.index_entries(offer_ids=indexed)
-        indexing.remove_entries(offer_ids=archived)
+        return changed, sorted(indexing.offers_at(changed))
+    return [], changed
 
 
-def _update_search_index(summary: ImportSummary) -> None:
-    """Bring a disk index up to date with what the run wrote (after its commit)."""
-    if not summary.ids.get("indexed") and not summary.ids.get("archived"):
-        return
-    try:
-        _write_search_index(summary)
-    except Exception as error:  # the data is committed; the index can be rebuilt
-        summary.index_note = f"search index not updated ({error}); rebuild it"
+def _write_search_index(summary: ImportSummary) -> None:
+    """Bring the search index up to date with what the run wrote (archived entries leave it)."""
+    indexing.index_entries(*_touched(summary))
+
+
+def _record_index_work(summary: ImportSummary, update_index: bool) -> str | None:
+    """Write the index in the run's transaction, or record its work in the outbox.
+
+    A transactional backend gets the documents before the commit (None is returned); a disk
+    index gets outbox rows committed with the data (their batch is returned, for the writes
+    after the commit). Without update_index, a whole rebuild is recorded as due.
+    """
+    if not update_index:
+        indexing.record_pending(everything=True)
+        return None
+    if indexing.search_backend().transactional:
+        db.session.flush()
+        _write_search_index(summary)  # commits with the data (_record_run)
+        return None
+    return indexing.record_pending(*_touched(summary))

@@ -153,7 +153,7 @@ def import_regions(
             summary.population_set = sync_region_population(origin)
         summary.locations_assigned = assign_regions()
         if update_index and summary.locations_assigned:
-            summary.index_note = commit_with_index(rebuild_index)
+            summary.index_note = commit_with_index(rebuild_index, everything=True)
         else:
             db.session.commit()
     except BaseException:
