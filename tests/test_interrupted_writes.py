@@ -2,9 +2,10 @@
 
 Real `kbm-map` processes on a SpatiaLite database of their own with the Whoosh index (the
 backend that writes after the commit), importing the real list of Hessen's schools. Each
-moment is reached by watching the process, never by sleeping: the import is held after its
-commit by the test holding the index's write lock, and a rebuild is caught while its helper
-processes exist. The next command must then find every published entry in the index.
+moment is reached by watching the process, never by sleeping: an import or refresh is held
+after its commit by the test holding the index's write lock, and a rebuild is caught while
+its helper processes exist. The next command (or server start) must then find every
+published entry in the index, and no process or lock may be left.
 """
 
 from __future__ import annotations
@@ -55,6 +56,18 @@ class Installation:
         )
         assert done.returncode == status, done.stdout + done.stderr
         return done.stdout + done.stderr
+
+    def run_python(self, code: str) -> None:
+        """Run Python code in a process of its own in the project folder (e.g. the WSGI app)."""
+        done = subprocess.run(
+            [sys.executable, "-c", code],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
 
     def start(self, *args: str) -> subprocess.Popen:
         """Start a kbm-map command without waiting for it."""
@@ -136,31 +149,58 @@ def hessen(tmp_path, shared_data) -> tuple[Installation, Path]:
     return installation, shared_data / HESSEN
 
 
-def test_import_killed_after_its_commit_is_caught_up_by_the_next_command(hessen):
-    site, schools = hessen
-    lock = site.generation().lock("WRITELOCK")  # the import commits, then waits for it
+def killed_after_commit(site: Installation, *command: str) -> None:
+    """Run a write command and SIGKILL it once its data is committed, before its index write.
+
+    The test holds the index's write lock meanwhile, so the command waits right there.
+    """
+    runs = len(site.rows("SELECT id FROM import_runs WHERE status = 'done'"))
+    lock = site.generation().lock("WRITELOCK")
     assert lock.acquire()
     try:
-        run = site.start("import", str(schools), "-m", "jedeschule-schulen", "--source", "he")
+        process = site.start(*command)
         wait_for(
-            lambda: site.rows("SELECT status FROM import_runs") == [("done",)],
-            "the import's commit",
+            lambda: len(site.rows("SELECT id FROM import_runs WHERE status = 'done'")) > runs,
+            "the command's commit",
         )
-        assert run.poll() is None  # held before its index write
-        kill(run)
+        assert process.poll() is None  # still waiting for the index
+        kill(process)
     finally:
         lock.release()
+
+
+def titles(site: Installation) -> set[str]:
+    """Return the titles of the live documents in the index."""
+    with site.generation().searcher() as searcher:
+        return {fields["title"] for fields in searcher.all_stored_fields()}
+
+
+def test_writes_killed_after_their_commit_are_caught_up_next(hessen, tmp_path):
+    site, schools = hessen
+    copy = tmp_path / "schulen.csv"
+    copy.write_bytes(schools.read_bytes())
+    killed_after_commit(site, "import", str(copy), "-m", "jedeschule-schulen", "--source", "he")
     published = site.published()
     assert len(published) == 2040 and site.indexed() == set()
     assert site.rows("SELECT count(*) FROM index_outbox") == [(2040,)]
-    report = site.run("check", status=1)
-    assert "Suchindex: 2040 Einträge nicht aktuell" in report
+    assert "Suchindex: 2040 Einträge nicht aktuell" in site.run("check", status=1)
 
-    output = site.run("refresh")  # the next write command catches up first
-    assert "Search index: caught up (2040 entries)" in output
-    assert "0 new, 0 changed, 2040 unchanged" in output
+    site.run_python("import wsgi")  # a server start catches up before serving
     assert site.indexed() == published
     assert site.rows("SELECT count(*) FROM index_outbox") == [(0,)]
+
+    text = copy.read_text(encoding="utf-8")
+    assert text.count('"Meisterschule"') == 2
+    copy.write_text(text.replace('"Meisterschule"', '"Meisterschule am Main"'), encoding="utf-8")
+    killed_after_commit(site, "refresh")
+    assert "Meisterschule am Main" not in titles(site)
+    assert "Suchindex: 2 Einträge nicht aktuell" in site.run("check", status=1)
+
+    output = site.run("refresh")  # the next write command catches up first
+    assert "Search index: caught up (2 entries)" in output
+    assert "0 new, 0 changed, 2040 unchanged" in output
+    assert site.indexed() == published
+    assert "Meisterschule am Main" in titles(site) and "Meisterschule" not in titles(site)
     assert "Suchindex" not in site.run("check", status=1)  # other findings remain
 
 
