@@ -5,6 +5,7 @@ Layout of the index directory:
     gen-*/      one Whoosh index per generation, with a LAYOUT file: the facets it holds
     JOURNAL     exists while a rebuild runs: writes made meanwhile, replayed before the swap
     REBUILD.lock  held by the one rebuild that may run at a time
+    UPDATE.lock   held by a caller from reading its documents to writing them (`updating`)
 """
 
 from __future__ import annotations
@@ -236,6 +237,28 @@ class WhooshBackend:
         ids = [str(i) for i in ids]
         if ids:
             self._write(lambda w: _delete(w, ids), {"remove": ids})
+
+    @contextlib.contextmanager
+    def updating(self) -> Iterator[None]:
+        """Hold off other updaters (any process or thread) while documents are read and written.
+
+        Without it, a writer that read an entry before another one changed it could store
+        its older document last. Waits up to writer_timeout, like a write.
+        """
+        deadline = time.monotonic() + self.writer_timeout
+        with open(self.directory / "UPDATE.lock", "a") as lock:
+            while True:
+                try:
+                    fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise SearchIndexBusyError(
+                            f"The search index in {self.directory} stayed locked by another "
+                            f"update for {self.writer_timeout:.0f} s."
+                        ) from None
+                    time.sleep(0.02)
+            yield  # closing the file releases the lock
 
     def _write(self, apply: Callable[[Any], object], entry: dict[str, Any], procs: int = 0) -> None:
         """Apply a change under the current generation's write lock, waiting for it.

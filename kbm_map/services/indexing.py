@@ -10,6 +10,7 @@ run first.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -31,16 +32,20 @@ CHUNK = 2_000
 def index_entries(location_ids: Iterable[int] = (), offer_ids: Iterable[int] = ()) -> int:
     """Bring the given entries up to date in the index; unpublished ones are removed from it."""
     location_ids, offer_ids = sorted(set(location_ids)), sorted(set(offer_ids))
-    docs = list(documents(location_ids, offer_ids))
-    found = {doc["id"] for doc in docs}
-    gone = [document_id("location", i) for i in location_ids]
-    gone += [document_id("offer", i) for i in offer_ids]
     backend = search_backend()
-    if docs:
-        backend.index(docs)
-    missing = [doc_id for doc_id in gone if doc_id not in found]
-    if missing:
-        backend.remove(missing)
+    # A disk index: read and write under its update lock, so that no older document is
+    # written over a newer one (several workers catching up, two edits of one entry).
+    updating = getattr(backend, "updating", contextlib.nullcontext)
+    with updating():
+        docs = list(documents(location_ids, offer_ids))
+        found = {doc["id"] for doc in docs}
+        gone = [document_id("location", i) for i in location_ids]
+        gone += [document_id("offer", i) for i in offer_ids]
+        if docs:
+            backend.index(docs)
+        missing = [doc_id for doc_id in gone if doc_id not in found]
+        if missing:
+            backend.remove(missing)
     return len(docs)
 
 
