@@ -183,3 +183,31 @@ def test_journal_left_by_a_killed_rebuild_is_not_written(search_index, doc):
     (search_index.directory / "JOURNAL").write_text("")
     search_index.index([doc("offer:1", "Yoga")])
     assert (search_index.directory / "JOURNAL").read_text() == ""
+
+
+def _hold_update_lock(directory: Path, held, release) -> None:
+    """Hold the index's update lock until told to let go (runs in a child process)."""
+    with WhooshBackend(directory, LAYOUT).updating():
+        held.set()
+        release.wait(20)
+
+
+def test_an_update_is_held_off_while_another_process_updates(search_index):
+    held, release = processes.Event(), processes.Event()
+    child = processes.Process(
+        target=_hold_update_lock, args=(search_index.directory, held, release)
+    )
+    child.start()
+    try:
+        assert held.wait(20)
+        waiting = WhooshBackend(search_index.directory, LAYOUT, writer_timeout=0.2)
+        busy = pytest.raises(SearchIndexBusyError, match="locked by another update")
+        with busy, waiting.updating():
+            pass
+        release.set()
+        child.join(20)
+        with waiting.updating():  # free again
+            pass
+    finally:
+        release.set()
+        child.join(20)
