@@ -18,7 +18,11 @@ Geometry = tuple[float, float] | BaseGeometry
 
 
 class ImportFileError(Exception):
-    """A problem with a whole file (or mapping) that stops its import."""
+    """A problem with a whole file (or mapping) that stops its import, said in one line."""
+
+    def __init__(self, message: str) -> None:
+        """Keep the message as one printable line: a file's own text may hold line breaks."""
+        super().__init__(one_line(message, 10_000))
 
 
 # What a malformed file can make a reader raise (ValueError covers UnicodeError and
