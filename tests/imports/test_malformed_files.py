@@ -108,6 +108,22 @@ def test_a_bad_file_keeps_what_an_import_stored(runner, tmp_path):
     assert db.session.scalar(select(func.count()).select_from(Location)) == 1
 
 
+def test_refresh_of_a_file_that_broke_says_so_and_keeps_the_entries(runner, tmp_path):
+    path = tmp_path / "kitas.json"
+    kita = {"type": "node", "id": 1, "lat": 52.5, "lon": 13.4, "tags": {"amenity": "kindergarten"}}
+    kita["tags"]["name"] = "Kita Sonnenschein"
+    path.write_text(json.dumps({"elements": [kita]}))
+    assert cli(runner, "import --source kitas", path, "osm-kitas").exit_code == 0
+    before = stored()
+    path.write_bytes(b"[" * 10_000)
+    result = runner.invoke(args=["refresh"])
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert "kitas.json" in result.output
+    db.session.rollback()
+    assert stored() == before
+
+
 def test_the_shared_strings_bomb_is_refused_with_the_limit(tmp_path):
     from kbm_map.importers import xlsxfile
 
