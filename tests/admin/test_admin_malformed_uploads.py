@@ -61,3 +61,34 @@ def test_mutated_uploads_never_answer_500(shared_data, admin_client, forms, app)
             assert (set(uploads.iterdir()) if uploads.exists() else set()) == waiting
 
     check()
+
+
+def test_a_failed_apply_puts_back_the_kept_file_and_removes_the_upload(
+    admin_client, forms, app, monkeypatch
+):
+    from kbm_map.services import imports
+    from kbm_map.services.imports import ImportRunError
+
+    content = b"id,name\n1,A\n"
+    kept = Path(app.instance_path) / "imports" / "schulen"
+    kept.mkdir(parents=True, exist_ok=True)
+    (kept / "schulen.csv").write_bytes(b"the file refresh reads")
+    calls = []
+
+    def dry_run_only(*args, dry_run=False, **kwargs):
+        """Pass a dry run, fail the real run as a broken file would."""
+        calls.append(dry_run)
+        if dry_run:
+            return imports.ImportSummary(source="schulen", file="schulen.csv", status="dry-run")
+        raise ImportRunError("file schulen.csv: cannot be read: broken")
+
+    monkeypatch.setattr(imports, "run_import", dry_run_only)
+    response = upload(admin_client, forms, "schulen.csv", content, "jedeschule-schulen")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    token = html.split('name="token" type="hidden" value="')[1].split('"')[0]
+    response = forms.post(admin_client, "/admin/import/ausfuehren", {"token": token})
+    assert response.status_code == 302
+    assert calls == [True, False]
+    assert (kept / "schulen.csv").read_bytes() == b"the file refresh reads"
+    assert not (Path(app.instance_path) / "uploads" / token).exists()
