@@ -6,6 +6,7 @@ import json
 import re
 import secrets
 import shutil
+import tempfile
 from pathlib import Path
 
 from flask import abort, current_app, flash, redirect, render_template, url_for
@@ -13,6 +14,7 @@ from flask_babel import gettext as _
 from werkzeug.utils import secure_filename
 
 from ..errors import KbmMapError
+from ..importers.records import one_line
 from .blueprint import bp
 from .fields import choices
 from .forms import ImportApplyForm, ImportUploadForm
@@ -73,24 +75,29 @@ def import_upload():
     token = secrets.token_urlsafe(24)
     folder = Path(current_app.instance_path) / "uploads" / token
     folder.mkdir(parents=True)
-    name = secure_filename(form.file.data.filename or "") or "upload.csv"
-    form.file.data.save(folder / name)
-    custom = bool((form.mapping_text.data or "").strip())
-    if custom:
-        (folder / "mapping.toml").write_text(form.mapping_text.data, encoding="utf-8")
-    meta = {
-        "file": name,
-        "source": (form.source.data or "").strip(),
-        "mapping": form.mapping.data,
-        "custom_mapping": custom,
-    }
-    (folder / "meta.json").write_text(json.dumps(meta))
+    keep = False
     try:
-        summary = _run(folder, meta, dry_run=True)
-    except KbmMapError as problem:
-        shutil.rmtree(folder, ignore_errors=True)
-        form.form_errors.append(str(problem))
-        return render_template("admin/import_upload.html", form=form), 422
+        name = secure_filename(form.file.data.filename or "") or "upload.csv"
+        form.file.data.save(folder / name)
+        custom = bool((form.mapping_text.data or "").strip())
+        if custom:
+            (folder / "mapping.toml").write_text(form.mapping_text.data, encoding="utf-8")
+        meta = {
+            "file": name,
+            "source": (form.source.data or "").strip(),
+            "mapping": form.mapping.data,
+            "custom_mapping": custom,
+        }
+        (folder / "meta.json").write_text(json.dumps(meta))
+        try:
+            summary = _run(folder, meta, dry_run=True)
+        except KbmMapError as problem:
+            form.form_errors.append(one_line(str(problem), 2000))
+            return render_template("admin/import_upload.html", form=form), 422
+        keep = True  # waits for "apply"
+    finally:
+        if not keep:
+            shutil.rmtree(folder, ignore_errors=True)
     return render_template(
         "admin/import_summary.html",
         summary=summary,
@@ -107,19 +114,38 @@ def import_apply():
     if not form.validate_on_submit():
         abort(400)
     folder = _folder(form.token.data)
-    meta = json.loads((folder / "meta.json").read_text())
-    # The applied file and mapping stay in the instance folder so `kbm-map refresh` finds them.
-    source = meta["source"] or secure_filename(Path(meta["file"]).stem).lower() or "upload"
-    kept = Path(current_app.instance_path) / "imports" / secure_filename(source)
-    kept.mkdir(parents=True, exist_ok=True)
-    for name in (meta["file"], "mapping.toml" if meta["custom_mapping"] else None):
-        if name:
-            shutil.copy2(folder / name, kept / name)
     try:
-        summary = _run(kept, meta, dry_run=False)
-    except KbmMapError as problem:
-        flash(str(problem), "warning")
-        return redirect(url_for("admin.import_upload"))
-    shutil.rmtree(folder, ignore_errors=True)
+        meta = json.loads((folder / "meta.json").read_text())
+        # The applied file and mapping stay in the instance folder so `kbm-map refresh` finds
+        # them; the files they replace come back if the import fails.
+        source = meta["source"] or secure_filename(Path(meta["file"]).stem).lower() or "upload"
+        kept = Path(current_app.instance_path) / "imports" / secure_filename(source)
+        kept.mkdir(parents=True, exist_ok=True)
+        names = [n for n in (meta["file"], "mapping.toml" if meta["custom_mapping"] else None) if n]
+        with tempfile.TemporaryDirectory(dir=kept.parent) as backup:
+            for name in names:
+                if (kept / name).exists():
+                    shutil.copy2(kept / name, Path(backup) / name)
+                shutil.copy2(folder / name, kept / name)
+            try:
+                summary = _run(kept, meta, dry_run=False)
+            except KbmMapError as problem:
+                _restore(kept, Path(backup), names)
+                flash(one_line(str(problem), 2000), "warning")
+                return redirect(url_for("admin.import_upload"))
+            except BaseException:
+                _restore(kept, Path(backup), names)
+                raise
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
     flash(_("Import ausgeführt."), "success")
     return render_template("admin/import_summary.html", summary=summary, meta=meta, apply=None)
+
+
+def _restore(kept: Path, backup: Path, names: list[str]) -> None:
+    """Put back the files a failed import replaced in its kept folder (or remove new ones)."""
+    for name in names:
+        if (backup / name).exists():
+            shutil.copy2(backup / name, kept / name)
+        else:
+            (kept / name).unlink(missing_ok=True)

@@ -8,6 +8,7 @@ import click
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..errors import KbmMapError
+from ..importers.records import one_line
 from ..search import SearchIndexBusyError, SearchIndexOutdatedError
 
 
@@ -19,7 +20,8 @@ def reports_errors(command):
         try:
             return command(*args, **kwargs)
         except (KbmMapError, SearchIndexBusyError, SearchIndexOutdatedError) as exc:
-            raise click.ClickException(str(exc)) from None
+            # One printable line: a file's lone surrogates or line breaks must not break it.
+            raise click.ClickException(one_line(str(exc), 10_000)) from None
 
     return wrapper
 

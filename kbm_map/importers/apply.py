@@ -12,7 +12,16 @@ from .fields import RowError, Surroundings
 from .fingerprint import record_fingerprint
 from .header import SEPARATOR
 from .mapping import Mapping
-from .records import ImportFileError, MappedRecord, RawRecord, Rejection, RowWarning, Unchanged
+from .records import (
+    READ_ERRORS,
+    ImportFileError,
+    MappedRecord,
+    RawRecord,
+    Rejection,
+    RowWarning,
+    Unchanged,
+    describe_error,
+)
 from .targets import REQUIRED
 from .values import text
 
@@ -50,11 +59,24 @@ def apply_mapping(
         columns = list(first[-1].data) if first and isinstance(first[-1], RawRecord) else []
         if not first:
             raise ImportFileError(f"file {file}: contains no records")
-    bound = bind(mapping, columns, getattr(records, "tabular", True), file)
+    try:
+        bound = bind(mapping, columns, getattr(records, "tabular", True), file)
+    except READ_ERRORS as error:  # column names no spreadsheet has (a malformed file)
+        raise ImportFileError(
+            f"file {file}: its column names cannot be read: {describe_error(error)}"
+        ) from None
     surroundings = Surroundings(region_bbox, region_area)
     if bound.id is None:
         unchanged = None
     return _results(file, _chain(first, iterator), bound, surroundings, unchanged)
+
+
+def _key_or_none(mapping: Mapping, item: RawRecord) -> str | None:
+    """Return a row's id as text for a rejection, or None if even that cannot be read."""
+    try:
+        return text(mapping.id.value(item.data)) or None if mapping.id else None
+    except (*READ_ERRORS, RowError):
+        return None
 
 
 def _chain(first: list[Any], rest: Iterator[Any]) -> Iterator[Any]:
@@ -94,6 +116,10 @@ def _results(
         except RowError as problem:
             key = mapping.id.value(item.data) if mapping.id else None
             yield Rejection(file, item.row, problem.field, problem.reason, text(key) or None)
+            continue
+        except READ_ERRORS as error:  # a value no rule foresaw (a malformed file)
+            reason = f"cannot be read: {describe_error(error)}"
+            yield Rejection(file, item.row, None, reason, _key_or_none(mapping, item))
             continue
         if key is not None:
             if key in first_row:

@@ -19,6 +19,8 @@ def decode(raw: bytes, name: str) -> tuple[str, str]:
     """Decode file bytes as UTF-8 (with or without BOM), else cp1252; return text and encoding."""
     if raw.startswith(b"\xef\xbb\xbf"):
         encoding = "utf-8-sig"
+    elif raw.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        encoding = "utf-32"
     elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         encoding = "utf-16"  # Excel's "Unicode text" export
     else:
@@ -26,8 +28,11 @@ def decode(raw: bytes, name: str) -> tuple[str, str]:
     try:
         return raw.decode(encoding), encoding
     except UnicodeDecodeError:
-        if encoding == "utf-16":
-            raise ImportFileError(f"file {name}: cannot be read as UTF-16 text") from None
+        if encoding in ("utf-16", "utf-32"):
+            raise ImportFileError(
+                f"file {name}: cannot be read as {encoding.upper()} text (its byte-order mark "
+                "says so); save it again as 'CSV UTF-8'"
+            ) from None
     try:
         # Strict UTF-8 failed, so this is an older Windows export (Excel "CSV (Trennzeichen)").
         return raw.decode("cp1252"), "cp1252"

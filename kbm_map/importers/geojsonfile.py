@@ -12,7 +12,14 @@ from shapely.geometry import shape
 
 from .crs import WGS84, crs_from_name, geometry_to_wgs84, guess_crs, to_wgs84
 from .jsonfile import flatten, load_json
-from .records import ImportFileError, RawRecord, RecordSource, Rejection
+from .records import (
+    READ_ERRORS,
+    ImportFileError,
+    RawRecord,
+    RecordSource,
+    Rejection,
+    describe_error,
+)
 
 
 def _positions(geometry: Any) -> Iterator[tuple[float, float]]:
@@ -41,7 +48,8 @@ def _declared_crs(document: dict[str, Any]) -> str | None:
     member = document.get("crs")
     if not isinstance(member, dict):
         return None
-    name = (member.get("properties") or {}).get("name")
+    properties = member.get("properties")
+    name = properties.get("name") if isinstance(properties, dict) else None
     return crs_from_name(name) if isinstance(name, str) else None
 
 
@@ -75,7 +83,9 @@ def features_source(path: Path, document: Any, crs: str | None = None) -> Record
     columns: dict[str, None] = {}
     for feature in features:
         if isinstance(feature, dict):
-            columns.update(dict.fromkeys(flatten(feature.get("properties") or {})))
+            properties = feature.get("properties")
+            if isinstance(properties, dict):
+                columns.update(dict.fromkeys(flatten(properties)))
 
     def rows() -> Iterator[RawRecord | Rejection]:
         """Yield one record per feature, numbered from 1."""
@@ -83,13 +93,18 @@ def features_source(path: Path, document: Any, crs: str | None = None) -> Record
             if not isinstance(feature, dict) or feature.get("type") != "Feature":
                 yield Rejection(path.name, number, None, "is not a GeoJSON Feature")
                 continue
-            data = flatten(feature.get("properties") or {})
+            properties = feature.get("properties") or {}
+            if not isinstance(properties, dict):
+                yield Rejection(path.name, number, None, "its properties are not an object")
+                continue
+            data = flatten(properties)
             if feature.get("id") is not None:
                 data.setdefault("id", feature["id"])
             try:
                 geometry = _geometry(feature.get("geometry"), source_crs)
-            except (GeometryTypeError, ValueError, TypeError, AttributeError, IndexError) as error:
-                yield Rejection(path.name, number, "geometry", f"geometry cannot be read: {error}")
+            except (GeometryTypeError, *READ_ERRORS) as error:
+                reason = f"geometry cannot be read: {describe_error(error)}"
+                yield Rejection(path.name, number, "geometry", reason)
                 continue
             yield RawRecord(row=number, data=data, geometry=geometry)
 

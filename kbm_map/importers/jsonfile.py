@@ -10,6 +10,9 @@ from typing import Any
 from .csvfile import decode
 from .records import ImportFileError, RawRecord, RecordSource, Rejection
 
+# GeoJSON MultiPolygons nest 5 levels inside a feature collection's 3; records far fewer.
+MAX_DEPTH = 64
+
 
 def load_json(path: Path) -> Any:
     """Parse a JSON file, turning syntax errors into a clear file error."""
@@ -18,12 +21,41 @@ def load_json(path: Path) -> Any:
         raise ImportFileError(f"file {path.name}: is empty")
     text, _ = decode(raw, path.name)
     try:
-        return json.loads(text)
+        document = json.loads(text)
     except json.JSONDecodeError as error:
         raise ImportFileError(
             f"file {path.name}: is not valid JSON (line {error.lineno}, column {error.colno}: "
             f"{error.msg})"
         ) from None
+    except RecursionError:
+        document = None  # deeper than Python's parser goes: said below like any deep file
+        depth = MAX_DEPTH + 1
+    else:
+        depth = nesting_depth(document)
+    if depth > MAX_DEPTH:
+        raise ImportFileError(
+            f"file {path.name}: nests objects or lists more than {MAX_DEPTH} levels deep; "
+            "records, their properties and geometries need far fewer"
+        )
+    return document
+
+
+def nesting_depth(document: Any) -> int:
+    """Return how deeply lists and objects nest in a parsed document (a scalar is 0)."""
+    deepest = 0
+    stack = [(document, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        deepest = max(deepest, depth)
+        if depth <= MAX_DEPTH:
+            stack.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 def flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:

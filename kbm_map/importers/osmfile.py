@@ -7,7 +7,15 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from .records import ImportFileError, RawRecord, RecordSource, Rejection
+from .records import (
+    READ_ERRORS,
+    ImportFileError,
+    RawRecord,
+    RecordSource,
+    Rejection,
+    describe_error,
+    one_line,
+)
 
 # Python's expat (2.4.1 and later) refuses entity-expansion attacks and never fetches
 # external entities, so the standard parser is safe for untrusted .osm files without defusedxml;
@@ -38,6 +46,7 @@ def _centre(
 
 def elements_source(path: Path, elements: list[dict[str, Any]]) -> RecordSource:
     """Build a record source from OSM elements (dicts in Overpass JSON shape)."""
+    elements = [e for e in elements if isinstance(e, dict)]
     nodes = {
         e["id"]: (float(e["lon"]), float(e["lat"]))
         for e in elements
@@ -45,7 +54,7 @@ def elements_source(path: Path, elements: list[dict[str, Any]]) -> RecordSource:
     }
     ways = {e["id"]: e.get("nodes") or [] for e in elements if e.get("type") == "way"}
     # Untagged nodes only carry the geometry of ways; they are not places.
-    tagged = [e for e in elements if e.get("tags")]
+    tagged = [e for e in elements if e.get("tags") and isinstance(e["tags"], dict)]
     if not tagged:
         raise ImportFileError(f"file {path.name}: contains no OpenStreetMap elements with tags")
     columns: dict[str, None] = {"osm_type": None, "osm_id": None}
@@ -57,7 +66,12 @@ def elements_source(path: Path, elements: list[dict[str, Any]]) -> RecordSource:
         for number, element in enumerate(tagged, start=1):
             osm_type, osm_id = element.get("type"), element.get("id")
             data = {**element["tags"], "osm_type": osm_type, "osm_id": osm_id}
-            position = _centre(element, nodes, ways)
+            try:
+                position = _centre(element, nodes, ways)
+            except READ_ERRORS as error:
+                reason = f"{osm_type}/{osm_id}: position cannot be read: {describe_error(error)}"
+                yield Rejection(path.name, number, None, reason)
+                continue
             if position is None:
                 yield Rejection(
                     path.name,
@@ -86,7 +100,14 @@ def read_osm_xml(path: Path) -> RecordSource:
         for _, node in ET.iterparse(path, events=("end",)):  # noqa: S314
             if node.tag not in ("node", "way", "relation"):
                 continue
-            elements.append(_xml_element(node))
+            try:
+                elements.append(_xml_element(node))
+            except READ_ERRORS as error:
+                raise ImportFileError(
+                    f"file {path.name}, element {len(elements) + 1} ({node.tag} "
+                    f"{one_line(node.get('id', '?'), 30)}): cannot be read: "
+                    f"{describe_error(error)}"
+                ) from None
             node.clear()  # keep memory flat on large extracts
     except ET.ParseError as error:
         raise ImportFileError(f"file {path.name}: is not valid XML ({error})") from None
@@ -102,7 +123,7 @@ def _xml_element(node: ET.Element) -> dict[str, Any]:
     element: dict[str, Any] = {"type": node.tag, "id": int(node.get("id", "0"))}
     if node.get("lat") is not None:
         element["lat"], element["lon"] = node.get("lat"), node.get("lon")
-    tags = {t.get("k"): t.get("v") for t in node.iter("tag")}
+    tags = {t.get("k"): t.get("v") or "" for t in node.iter("tag") if t.get("k")}
     if tags:
         element["tags"] = tags
     centre = node.find("center")

@@ -9,7 +9,7 @@ from .csvfile import read_csv
 from .geojsonfile import features_source
 from .jsonfile import load_json, records_source
 from .osmfile import elements_source, read_osm_xml
-from .records import ImportFileError, RecordSource
+from .records import READ_ERRORS, ImportFileError, RecordSource, describe_error, one_line
 from .xlsxfile import read_xlsx
 
 if TYPE_CHECKING:
@@ -56,14 +56,50 @@ def sniff(head: bytes) -> str | None:
         return "json"
     if text.startswith(b"<"):
         return "osm"
-    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "binary"
+    if b"\x00" in head and not head.startswith(_UNICODE_BOMS):
+        return unmarked_unicode(head) or "binary"
+    return None
+
+
+_UNICODE_BOMS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
+
+
+def unmarked_unicode(head: bytes) -> str | None:
+    """Name the encoding of UTF-16 or UTF-32 text without a byte-order mark, else None."""
+    for name, width in (("utf-32", 4), ("utf-16", 2)):
+        usable = head[: len(head) - len(head) % width]
+        if not usable:
+            continue
+        for endian in ("le", "be"):
+            try:
+                text = usable.decode(f"{name}-{endian}")
+            except UnicodeDecodeError:
+                continue
+            # Lists of German places are Latin text; binary data decodes to anything.
+            if all(c in "\t\r\n" or (c.isprintable() and c < "\u0250") for c in text):
+                return f"{name}-{endian}"
     return None
 
 
 def open_records(path: str | Path, mapping: Mapping | None = None) -> RecordSource:
-    """Open an input file and return its records; raise ImportFileError for file problems."""
+    """Open an input file and return its records; raise ImportFileError for file problems.
+
+    Whatever a malformed file makes a reader raise becomes an ImportFileError of one line
+    that names the file and the problem.
+    """
     path = Path(path)
+    try:
+        return _open_records(path, mapping)
+    except ImportFileError as problem:
+        raise ImportFileError(one_line(str(problem), 10_000)) from None
+    except READ_ERRORS as error:
+        raise ImportFileError(
+            f"file {one_line(path.name)}: cannot be read: {describe_error(error)}"
+        ) from None
+
+
+def _open_records(path: Path, mapping: Mapping | None) -> RecordSource:
+    """Check the file's size and kind, then open it with the right reader."""
     if not path.is_file():
         raise ImportFileError(f"file {path}: does not exist or is not a file")
     size = path.stat().st_size
@@ -84,6 +120,11 @@ def open_records(path: str | Path, mapping: Mapping | None = None) -> RecordSour
         )
     if found == "binary":
         raise ImportFileError(f"file {path.name}: is not a text file, a workbook or JSON")
+    if found and found.startswith("utf-"):
+        raise ImportFileError(
+            f"file {path.name}: looks like {found.upper()} text without a byte-order mark, "
+            "which cannot be told apart safely; save it again as 'CSV UTF-8'"
+        )
     kind = claimed or found or "csv"
     expected = {"csv": None, "xlsx": "xlsx", "geojson": "json", "json": "json", "osm": "osm"}
     if found != expected[kind]:
