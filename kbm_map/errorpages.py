@@ -40,7 +40,11 @@ def render_error(error: HTTPException):
     title, message = MESSAGES.get(code, (error.name, error.description))
     if request.path.startswith("/api/"):
         detail = error.description if code < 500 else str(message)
-        return jsonify(error={"status": code, "title": str(title), "detail": detail}), code
+        response = jsonify(error={"status": code, "title": str(title), "detail": detail})
+        for name, value in error.get_headers():  # Allow on 405, Retry-After on 429/503
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response, code
     return render_template("errors/error.html", title=title, message=message), code
 
 

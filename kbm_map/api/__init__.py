@@ -8,7 +8,7 @@ from ..extensions import db
 from ..finding import ParamError, parse_params, run_search
 from ..models import Location, Offer
 from . import monitoring
-from .openapi import openapi_document
+from .openapi import ENTITY_ID, openapi_document
 from .serialize import location_detail, location_summary, offer_detail, offer_summary
 
 bp = Blueprint("api", __name__)
@@ -73,7 +73,8 @@ def search():
 
 def _published(model, entity_id: int):
     """Return a published entry by id, or answer 404."""
-    entry = db.session.get(model, entity_id)
+    too_large = entity_id > ENTITY_ID["maximum"]  # PostgreSQL refuses it as an INTEGER
+    entry = None if too_large else db.session.get(model, entity_id)
     if entry is None or not entry.is_public:
         abort(404)
     return entry

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 
+import numpy as np
 from geoalchemy2.shape import to_shape
 from shapely.geometry import mapping
 from sqlalchemy import func, select
@@ -65,43 +66,63 @@ def region_shapes() -> list[dict]:
     return features
 
 
+def _column(statement, width: int = 1) -> np.ndarray:
+    """Return the integer rows of a select as a numpy array (fetched without row objects)."""
+    cursor = db.session.connection().execute(statement).cursor
+    rows = cursor.fetchall()
+    cursor.close()
+    if not rows:
+        return np.zeros((0, width), dtype=np.int64)
+    return np.array(rows, dtype=np.int64).reshape(len(rows), width)
+
+
 def region_figures(selection: Selection) -> dict[str, dict[str, int]]:
-    """Count the places on the map and the matching Angebote per Gemeinde (by region code)."""
-    places = dict(
-        db.session.execute(
-            select(Region.code, func.count())
-            .join(Location, Location.region_id == Region.id)
-            .where(*selection.located_lernorte())
-            .group_by(Region.code)
-        ).all()
-    )
-    offers: dict[str, int] = {}
+    """Count the places on the map and the matching Angebote per Gemeinde (by region code).
+
+    Plain selects of integers, counted with numpy: the Gemeinde of each place and of each
+    host, the matching Angebote and all links. Joined in SQL, SQLite's planner walked the
+    links once per place or per Angebot (seconds to minutes on 100,000 Angebote); Python
+    sets and row objects took 0.7 s.
+    """
+    regions = db.session.execute(select(Region.id, Region.code).order_by(Region.id)).all()
+    if not regions:
+        return {}
+    codes = [code for _, code in regions]
+    index = np.full(max(r for r, _ in regions) + 1, -1, dtype=np.int64)
+    index[[r for r, _ in regions]] = np.arange(len(regions))
+    located = _column(
+        select(Location.region_id).where(*selection.located_lernorte(), Location.region_id > 0)
+    )[:, 0]
+    places = np.bincount(index[located[located < len(index)]] + 1, minlength=len(codes) + 1)[1:]
+    offers = np.zeros(len(codes), dtype=np.int64)
     conditions = selection.offer_conditions(respect_type=False)
     if conditions is not None:
-        # From the links to the places: starting at the places, SQLite would try every
-        # Angebot for every place (offer_locations has no index on location_id).
-        pairs = (
-            select(ol.c.offer_id, Location.region_id)
-            .select_from(ol)
-            .join(Location, Location.id == ol.c.location_id)
-            .where(
-                ol.c.offer_id.in_(select(Offer.id).where(*conditions)),
+        hosts = _column(
+            select(Location.id, Location.region_id).where(
                 Location.status == PUBLISHED,
+                Location.region_id > 0,
                 *selection.place_conditions(),
-            )
-            .distinct()
-            .subquery()
+            ),
+            2,
         )
-        offers = dict(
-            db.session.execute(
-                select(Region.code, func.count())
-                .join(pairs, pairs.c.region_id == Region.id)
-                .group_by(Region.code)
-            ).all()
-        )
+        matching = _column(select(Offer.id).where(*conditions))[:, 0]
+        # All links, filtered here: any join or IN (subquery) on them leads SQLite astray.
+        links = _column(select(ol.c.offer_id, ol.c.location_id), 2)
+        if len(hosts) and len(matching) and len(links):
+            host_region = np.full(max(hosts[:, 0].max(), links[:, 1].max()) + 1, -1, np.int64)
+            known = hosts[:, 1] < len(index)
+            host_region[hosts[known, 0]] = index[hosts[known, 1]]
+            wanted = np.zeros(max(matching.max(), links[:, 0].max()) + 1, dtype=bool)
+            wanted[matching] = True
+            region_of_link = host_region[links[:, 1]]
+            keep = wanted[links[:, 0]] & (region_of_link >= 0)
+            # An Angebot counts once per Gemeinde, however many of its places lie there.
+            pairs = np.unique(links[keep, 0] * len(codes) + region_of_link[keep])
+            offers = np.bincount(pairs % len(codes), minlength=len(codes))
     return {
-        code: {"locations": places.get(code, 0), "offers": offers.get(code, 0)}
-        for code in set(places) | set(offers)
+        code: {"locations": int(places[i]), "offers": int(offers[i])}
+        for i, code in enumerate(codes)
+        if places[i] or offers[i]
     }
 
 

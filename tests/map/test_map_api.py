@@ -291,3 +291,64 @@ def test_regions_come_with_the_monitorings_classes(client, places, region):
     by_name = {f["properties"]["name"]: f["properties"] for f in collection["features"]}
     assert by_name["Leerdorf"]["locations_class"] == 0
     assert by_name["Testgemeinde"]["locations_class"] == len(classes) - 1
+
+
+def reference_figures(selection):
+    """Count places and Angebote per Gemeinde with one SQL join (slow on big data, but plain)."""
+    from sqlalchemy import func, select
+
+    from kbm_map.finding.filters import PUBLISHED
+    from kbm_map.models import Location, Offer, Region
+    from kbm_map.models import offer_locations as ol
+
+    places = dict(
+        db.session.execute(
+            select(Region.code, func.count())
+            .join(Location, Location.region_id == Region.id)
+            .where(*selection.located_lernorte())
+            .group_by(Region.code)
+        ).all()
+    )
+    offers = {}
+    conditions = selection.offer_conditions(respect_type=False)
+    if conditions is not None:
+        pairs = (
+            select(ol.c.offer_id, Location.region_id)
+            .join(Location, Location.id == ol.c.location_id)
+            .where(
+                ol.c.offer_id.in_(select(Offer.id).where(*conditions)),
+                Location.status == PUBLISHED,
+                *selection.place_conditions(),
+            )
+            .distinct()
+            .subquery()
+        )
+        offers = dict(
+            db.session.execute(
+                select(Region.code, func.count())
+                .join(pairs, pairs.c.region_id == Region.id)
+                .group_by(Region.code)
+            ).all()
+        )
+    return {
+        code: {"locations": places.get(code, 0), "offers": offers.get(code, 0)}
+        for code in set(places) | set(offers)
+    }
+
+
+@pytest.mark.parametrize(
+    "query", ["", "topic=sprache", "kind=kita", "type=offer&when=week", "area=schule&free=1"]
+)
+def test_region_figures_match_a_plain_sql_count(app_ctx, runner, query):
+    """The numpy count of the choropleth gives the same figures as the plain SQL join."""
+    from werkzeug.datastructures import MultiDict
+
+    from kbm_map.finding import parse_params, select_for
+    from kbm_map.mapview.regions import region_figures
+
+    result = runner.invoke(args=["demo", "--locations", "80", "--offers", "300", "--seed", "5"])
+    assert result.exit_code == 0, result.output
+    args = MultiDict([pair.split("=") for pair in query.split("&") if pair])
+    with app_ctx.test_request_context("/api/v1/map/regions"):
+        selection = select_for(parse_params(args))
+        assert region_figures(selection) == reference_figures(selection)
