@@ -13,7 +13,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(config: dict | None = None) -> Flask:
     """Create the Flask app from KBM_* environment variables, overridden by `config`."""
-    from . import cli, db, errorpages, i18n, models  # noqa: F401  (models registers the tables)
+    from . import cli, db, errorpages, i18n, models, routing  # noqa: F401  (models registers the tables)
     from .config import load_config
 
     instance_path = os.environ.get("KBM_INSTANCE_PATH") or str(PROJECT_ROOT / "instance")
@@ -29,6 +29,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     app.config["SESSION_COOKIE_SECURE"] = app.config["KBM_ENV"] == "production"
 
+    routing.init_app(app)  # before the blueprints: their <int:…> rules use it
     i18n.init_app(app)
     db.init_app(app)
     from .finding import search_engine

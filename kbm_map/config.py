@@ -142,6 +142,7 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
     if not config["SEARCH_INDEX_DIR"]:
         config["SEARCH_INDEX_DIR"] = str(Path(instance_path) / "search-index")
     config["SECRET_KEY"] = config["SECRET_KEY"] or _development_secret(config, instance_path)
+    _check_secret_length(config)
     config["MAP_CENTER"] = _parse_floats("KBM_MAP_CENTER", config["MAP_CENTER"], 2)
     config["MAP_ZOOM"] = _parse_int("KBM_MAP_ZOOM", config["MAP_ZOOM"], 1, 19)
     bbox = config["REGION_BBOX"]
@@ -248,6 +249,19 @@ def _development_secret(config: dict, instance_path: str) -> str:
         key_file.write_text(secrets.token_hex(32))
         key_file.chmod(0o600)
     return key_file.read_text().strip()
+
+
+MIN_SECRET_LENGTH = 32
+
+
+def _check_secret_length(config: dict) -> None:
+    """In production refuse a key shorter than MIN_SECRET_LENGTH characters (easy to guess)."""
+    key = str(config["SECRET_KEY"])
+    if config["KBM_ENV"] == "production" and len(key) < MIN_SECRET_LENGTH:
+        raise ConfigError(
+            f"KBM_SECRET_KEY has {len(key)} characters; production needs at least "
+            f"{MIN_SECRET_LENGTH} (python3 -c 'import secrets; print(secrets.token_hex(32))')."
+        )
 
 
 def _parse_floats(name: str, value, count: int) -> tuple[float, ...]:

@@ -2,6 +2,7 @@
 
 import multiprocessing
 import os
+import sys
 
 bind = os.environ.get("KBM_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("KBM_WORKERS", multiprocessing.cpu_count() * 2))
@@ -16,3 +17,21 @@ def post_worker_init(worker):
 
     with worker.wsgi.app_context():
         search_backend().count()
+
+
+def on_starting(server):
+    """Check the configuration once in the master and exit with its one-line message.
+
+    Without this a configuration mistake (no or a short KBM_SECRET_KEY, a bad URL …) makes
+    every worker fail on boot and gunicorn respawn them forever.
+    """
+    from kbm_map import PROJECT_ROOT
+    from kbm_map.config import load_config
+    from kbm_map.errors import KbmMapError
+
+    instance_path = os.environ.get("KBM_INSTANCE_PATH") or str(PROJECT_ROOT / "instance")
+    try:
+        load_config(os.path.abspath(instance_path))
+    except KbmMapError as exc:
+        print(f"kbm-map: {exc}", file=sys.stderr, flush=True)
+        sys.exit(1)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 import pytest
 
@@ -40,6 +42,53 @@ def test_development_secret_is_created_once_and_kept(tmp_path):
 def test_production_needs_a_secret_key(tmp_path):
     with pytest.raises(ConfigError, match="KBM_SECRET_KEY is not set"):
         load_config(str(tmp_path), {"KBM_ENV": "production", "SECRET_KEY": ""})
+
+
+@pytest.mark.parametrize("key", ["x", "k" * 31])
+def test_production_refuses_a_short_secret_key(tmp_path, key):
+    with pytest.raises(ConfigError, match=f"KBM_SECRET_KEY has {len(key)} characters"):
+        load_config(str(tmp_path), {"KBM_ENV": "production", "SECRET_KEY": key})
+
+
+def test_production_accepts_a_32_character_key_and_development_any(tmp_path):
+    production = load_config(str(tmp_path), {"KBM_ENV": "production", "SECRET_KEY": "k" * 32})
+    assert production["SECRET_KEY"] == "k" * 32
+    development = load_config(str(tmp_path), {"KBM_ENV": "development", "SECRET_KEY": "x"})
+    assert development["SECRET_KEY"] == "x"
+
+
+@pytest.mark.parametrize(
+    ("key", "message"),
+    [
+        ("short", "kbm-map: KBM_SECRET_KEY has 5 characters; production needs at least 32"),
+        ("", "kbm-map: KBM_SECRET_KEY is not set"),
+    ],
+)
+def test_gunicorn_master_exits_at_once_with_the_message(tmp_path, key, message):
+    """A real gunicorn with the shipped settings stops in its master instead of respawning."""
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    environment = {
+        **os.environ,
+        "KBM_ENV": "production",
+        "KBM_SECRET_KEY": key,
+        "KBM_INSTANCE_PATH": str(tmp_path),
+        "KBM_BIND": "127.0.0.1:0",
+        "KBM_WORKERS": "1",
+    }
+    started = time.monotonic()
+    result = subprocess.run(
+        [str(gunicorn), "-c", "python:kbm_map.gunicorn_conf", "wsgi:app"],
+        capture_output=True,
+        text=True,
+        env=environment,
+        cwd=Path(__file__).resolve().parent.parent,
+        timeout=30,
+    )
+    assert result.returncode == 1
+    assert time.monotonic() - started < 15
+    assert message in result.stderr
+    assert "Booting worker" not in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_plain_postgresql_url_gets_the_psycopg_driver(tmp_path):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
@@ -27,8 +29,17 @@ def show_errors(form, problem: EditError) -> None:
 
 
 def safe_target(target: str | None, default: str) -> str:
-    """Return a redirect target only if it is a path inside the staff area (no open redirect)."""
-    if target and target.startswith("/admin") and "\\" not in target:
+    """Return a redirect target only if it is a path inside the staff area (no open redirect).
+
+    Refused: other hosts (`//evil.example`), schemes (`javascript:`), backslashes and control
+    characters such as CR/LF (which a Location header cannot carry).
+    """
+    if not target or "\\" in target or any(ord(c) < 32 or ord(c) == 127 for c in target):
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return default
+    if parts.path == "/admin" or parts.path.startswith("/admin/"):
         return target
     return default
 

@@ -9,6 +9,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from ..cells import csv_cell
+
 LIST_SEPARATOR = "; "  # the import splits on ';' (and ',' and '|')
 
 
@@ -37,12 +39,12 @@ def json_value(value: Any) -> Any:
 
 
 def write_csv(path: Path, columns: tuple[str, ...], rows: list[dict]) -> None:
-    """Write rows as UTF-8 CSV with a header row."""
+    """Write rows as UTF-8 CSV with a header row; formula-like text is defused."""
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(columns)
         for row in rows:
-            writer.writerow([csv_value(row.get(c)) for c in columns])
+            writer.writerow([csv_cell(row.get(c), csv_value(row.get(c))) for c in columns])
 
 
 def datapackage(path: Path, columns: tuple[str, ...], meta: dict, name: str) -> dict:

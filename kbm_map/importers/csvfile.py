@@ -8,6 +8,7 @@ import itertools
 from collections.abc import Iterator
 from pathlib import Path
 
+from ..cells import undefused
 from .header import combine_header, header_rows, title_lines, unique_names
 from .records import ImportFileError, RawRecord, RecordSource
 
@@ -135,7 +136,9 @@ def _source(path, body, delimiter, header, header_row, used, notes, title=()) ->
             if len(cells) < width:
                 cells += [""] * (width - len(cells))
             # Cells past the header (trailing empty columns) are dropped by zip.
-            data = dict(zip(header, map(str.strip, cells), strict=False))
+            # A leading ' before formula-like text is how exports defuse it (kbm_map/cells.py).
+            values = (undefused(cell.strip()) for cell in cells)
+            data = dict(zip(header, values, strict=False))
             yield RawRecord(row=number, data=data)
 
     return RecordSource(

@@ -26,6 +26,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
+from ..cells import defused
 from ..errors import KbmMapError
 from ..extensions import db
 from ..importers import (
@@ -255,7 +256,10 @@ def write_report(rejected: list[Rejection], path: Path) -> Path:
         with path.open("w", encoding="utf-8-sig", newline="") as handle:  # BOM: Excel reads UTF-8
             writer = csv.writer(handle)
             writer.writerow(["file", "row", "field", "reason"])
-            writer.writerows([r.file, r.row, r.field or "", r.reason] for r in rejected)
+            writer.writerows(
+                [defused(r.file), r.row, defused(r.field or ""), defused(r.reason)]
+                for r in rejected
+            )
     except OSError as error:
         raise ImportRunError(f"report {path}: cannot be written ({error.strerror})") from None
     return path

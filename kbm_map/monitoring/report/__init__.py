@@ -4,7 +4,7 @@
     words.py     the selection in words, method notes, sources and licences
     inputs.py    gap findings and reachability as plain data, and attribution strings
     page.py      HTML (template monitoring/report.html) and PDF (WeasyPrint)
-    workbook.py  XLSX        table.py  CSV        cells.py  formula-like text defused
+    workbook.py  XLSX        table.py  CSV        (kbm_map/cells.py: formula-like text defused)
 
 Needs an app context (templates, translations); runs without a request (the CLI).
 """

@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from .cells import defused
+from ...cells import defused
 from .document import Report, Row, Table
 
 COLUMNS = (

@@ -15,8 +15,8 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from ...cells import formula_like
 from ..numbers import day
-from .cells import formula_like
 from .document import Report, Row, Table, gap_distance
 from .inputs import PERCENT
 
