@@ -65,7 +65,13 @@ def login():
 
 @bp.post("/abmelden")
 def logout():
-    """Sign out (a POST with CSRF token, so no other site can sign staff out)."""
+    """Sign out (a POST with CSRF token) and end every session of the account.
+
+    The session token is replaced, so a copy of this session cookie, a remember-me cookie or
+    a session on another device no longer signs anyone in.
+    """
+    if current_user.is_authenticated:
+        accounts.end_sessions(staff_user())
     logout_user()
     flash(_("Sie sind abgemeldet."), "info")
     return redirect(url_for("admin.login"))

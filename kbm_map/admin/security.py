@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-import hashlib
+import hmac
 import re
 from urllib.parse import urlsplit
 
@@ -28,8 +28,8 @@ class StaffLogin(UserMixin):
         self.user = user
 
     def get_id(self) -> str:
-        """Return the session id; it changes with the password, ending other sessions."""
-        return f"{self.user.id}:{fingerprint(self.user)}"
+        """Return the session id: account and its session token (new on logout, password change)."""
+        return f"{self.user.id}:{self.user.session_token}"
 
     @property
     def is_active(self) -> bool:
@@ -47,16 +47,20 @@ class StaffLogin(UserMixin):
         return self.user.name
 
 
-def fingerprint(user: User) -> str:
-    """Derive a short value from the password hash without revealing it."""
-    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
-
-
 def load_user(session_id: str) -> StaffLogin | None:
-    """Return the staff member of a session, if the account and password are unchanged."""
-    user_id, _, mark = session_id.partition(":")
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    if user is None or not user.active or mark != fingerprint(user):
+    """Return the staff member of a session (or remember-me cookie) whose token is current.
+
+    The cookie is signed but lives in the browser; a copy of it stays valid only as long as
+    the account's session token does, which logout, a password change, deactivation and an
+    admin's "end all sessions" replace.
+    """
+    user_id, _, token = session_id.partition(":")
+    if not user_id.isdigit() or len(user_id) > 18 or not token:
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active or not user.session_token:
+        return None
+    if not hmac.compare_digest(token.encode(), user.session_token.encode()):
         return None
     return StaffLogin(user)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import secrets
 from datetime import datetime
 
 from sqlalchemy import Boolean, DateTime, Integer, String
@@ -20,6 +21,11 @@ class Role(enum.StrEnum):
     EDITOR = "editor"  # listings
 
 
+def new_session_token() -> str:
+    """Return a fresh random value that signed-in sessions of an account must carry."""
+    return secrets.token_urlsafe(32)
+
+
 class User(TimestampMixin, db.Model):
     """A member of staff who can sign in."""
 
@@ -34,10 +40,17 @@ class User(TimestampMixin, db.Model):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Part of every session cookie of the account; a new value ends all of them at once.
+    session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
+
+    def end_sessions(self) -> None:
+        """Make every session (and remember-me cookie) of this account invalid."""
+        self.session_token = new_session_token()
 
     def set_password(self, password: str) -> None:
-        """Store a salted hash of the password (scrypt, Werkzeug's current default)."""
+        """Store a salted hash of the password (scrypt) and end the account's sessions."""
         self.password_hash = generate_password_hash(password)
+        self.end_sessions()
 
     def check_password(self, password: str) -> bool:
         """Tell whether the password matches the stored hash."""

@@ -98,6 +98,12 @@ def reset_password(admin: User, user: User, new: str) -> None:
     db.session.commit()
 
 
+def end_sessions(user: User) -> None:
+    """Replace the account's session token: every cookie signed in with the old one stops."""
+    user.end_sessions()
+    db.session.commit()
+
+
 def create_account(admin: User, email: str, name: str, role: str, password: str) -> User:
     """Add a staff account (admins only)."""
     email = email.strip().lower()
@@ -131,6 +137,8 @@ def update_account(admin: User, user: User, name: str, role: str, active: bool) 
         if getattr(user, field) != value:
             changes[field] = [getattr(user, field), value]
             setattr(user, field, value)
+    if "active" in changes and not active:
+        user.end_sessions()  # a later reactivation does not revive old cookies
     if changes:
         record_change(user, "update", changes, STAFF, admin)
         db.session.commit()

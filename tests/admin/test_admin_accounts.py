@@ -144,6 +144,35 @@ def test_signing_out_needs_a_post(admin_client, forms):
     assert admin_client.get("/admin/").status_code == 302
 
 
+def test_a_copied_session_cookie_stops_working_after_logout(app, client, forms, editor_user):
+    forms.sign_in(client, editor_user.email)
+    copied = client.get_cookie("session").value
+    assert forms.post(client, "/admin/abmelden").status_code == 302
+    replay = app.test_client()
+    replay.set_cookie("session", copied)
+    response = replay.get("/admin/lernorte")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/admin/anmelden")
+
+
+def test_logout_ends_the_sessions_on_other_devices_too(app, forms, editor_user):
+    first, second = app.test_client(), app.test_client()
+    forms.sign_in(first, editor_user.email)
+    forms.sign_in(second, editor_user.email)
+    forms.post(first, "/admin/abmelden")
+    assert second.get("/admin/").status_code == 302
+
+
+def test_a_session_id_with_a_foreign_token_is_refused(app, editor_user):
+    from kbm_map.admin.security import load_user
+
+    with app.test_request_context():
+        user = db.session.get(User, editor_user.id)
+        assert load_user(f"{user.id}:{user.session_token}") is not None
+        for wrong in (f"{user.id}:", f"{user.id}:x{user.session_token}", "x:y", "99" * 20 + ":a"):
+            assert load_user(wrong) is None
+
+
 def test_changing_the_password_ends_other_sessions(app, admin_user, forms):
     first, second = app.test_client(), app.test_client()
     forms.sign_in(first, admin_user.email)
@@ -234,12 +263,21 @@ def test_editors_do_not_see_admin_links(editor_client):
 def test_a_deactivated_account_is_signed_out(app, admin_client, forms, editor_user):
     editor = app.test_client()
     forms.sign_in(editor, editor_user.email)
+    copied = editor.get_cookie("session").value
     forms.post(
         admin_client,
         f"/admin/konten/{editor_user.id}",
         {"name": "Ed", "role": "editor", "submit": "1"},  # "active" unticked
     )
     assert editor.get("/admin/").status_code == 302
+    forms.post(
+        admin_client,
+        f"/admin/konten/{editor_user.id}",
+        {"name": "Ed", "role": "editor", "active": "y", "submit": "1"},
+    )
+    replay = app.test_client()
+    replay.set_cookie("session", copied)
+    assert replay.get("/admin/").status_code == 302  # reactivation does not revive the cookie
 
 
 def test_a_malformed_rate_limit_stops_with_one_clear_line(tmp_path, monkeypatch):
