@@ -22,16 +22,15 @@ HIDDEN = "***"  # what the audit trail shows instead of a password hash
 
 
 class LoginRefusedError(KbmMapError):
-    """Sign-in refused; the message does not tell whether the e-mail address exists."""
+    """Sign-in refused, with one message for every reason.
 
-    def __init__(self, locked: bool):
+    Unknown address, wrong password and an attempt held back by throttling read alike, so the
+    answer tells neither whether an account exists nor whether it is being throttled.
+    """
+
+    def __init__(self, locked: bool = False):
         self.locked = locked
-        message = (
-            _l("Zu viele Fehlversuche: das Konto ist für %(m)s Minuten gesperrt.", m=LOCK_MINUTES)
-            if locked
-            else _l("E-Mail-Adresse oder Passwort ist falsch.")
-        )
-        super().__init__(str(message))
+        super().__init__(str(_l("E-Mail-Adresse oder Passwort ist falsch.")))
 
 
 @functools.cache
@@ -53,6 +52,7 @@ def authenticate(email: str, password: str) -> User:
         check_password_hash(_dummy_hash(), password)
         raise LoginRefusedError(locked=False)
     if user.locked_until and user.locked_until > now:
+        check_password_hash(_dummy_hash(), password)  # the same work as for a real check
         raise LoginRefusedError(locked=True)
     if not user.check_password(password):
         user.failed_logins = (user.failed_logins or 0) + 1
