@@ -12,7 +12,7 @@ from .reach import ReachLayer, ReachResult, ReachRun
 from .region import Region
 from .report import ChangeReport, ReportKind, ReportStatus
 from .taxonomy import Term, Vocabulary
-from .user import Role, User
+from .user import LoginThrottle, Role, User
 
 __all__ = [
     "AuditEntry",
@@ -21,6 +21,7 @@ __all__ = [
     "ImportRun",
     "IndexOutbox",
     "Location",
+    "LoginThrottle",
     "Offer",
     "OfferSession",
     "OfferType",

@@ -1,23 +1,28 @@
-"""Staff sign-in and account management: lockout, password change and reset, roles."""
+"""Staff sign-in and account management: throttling, sessions, passwords, roles."""
 
 from __future__ import annotations
 
 import functools
-from datetime import timedelta
+import logging
+from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..errors import KbmMapError
 from ..extensions import db
-from ..models import Role, User, utcnow
+from ..models import LoginThrottle, Role, User, utcnow
 from .audit import record_change
 from .editing import STAFF, EditError
 from .users import EMAIL_PATTERN, MIN_PASSWORD_LENGTH
 
-MAX_FAILED_LOGINS = 5
-LOCK_MINUTES = 15
+MAX_FAILED_LOGINS = 5  # failures per account and address before the back-off starts
+FIRST_WAIT = timedelta(seconds=1)  # after the 5th failure; doubles with every further one
+MAX_WAIT = timedelta(minutes=15)
+FORGET_AFTER = timedelta(days=1)  # failures older than this start the count afresh
+log = logging.getLogger(__name__)
 HIDDEN = "***"  # what the audit trail shows instead of a password hash
 
 
@@ -44,28 +49,84 @@ def find_user(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == email.strip().lower()))
 
 
-def authenticate(email: str, password: str) -> User:
-    """Return the user whose credentials these are; count failures and lock after too many."""
+def throttle_wait(failures: int) -> timedelta:
+    """Return how long to hold back sign-ins after this many failures in a row.
+
+    Nothing for the first MAX_FAILED_LOGINS - 1, then FIRST_WAIT, twice that, four times …
+    up to MAX_WAIT.
+    """
+    if failures < MAX_FAILED_LOGINS:
+        return timedelta(0)
+    doublings = min(failures - MAX_FAILED_LOGINS, 30)
+    return min(FIRST_WAIT * 2**doublings, MAX_WAIT)
+
+
+def _throttle(user: User, address: str) -> LoginThrottle | None:
+    """Return the failure record of this account and client address, if there is one."""
+    return db.session.scalar(
+        select(LoginThrottle).where(
+            LoginThrottle.user_id == user.id, LoginThrottle.address == address
+        )
+    )
+
+
+def _count_failure(user: User, address: str, throttle: LoginThrottle | None, now: datetime) -> None:
+    """Add one failure for the account and address and set the back-off that follows."""
+    if throttle is None:
+        try:
+            with db.session.begin_nested():
+                throttle = LoginThrottle(user_id=user.id, address=address, failures=0)
+                throttle.last_failure_at = now
+                db.session.add(throttle)
+        except IntegrityError:  # another worker counted the first failure at the same moment
+            throttle = _throttle(user, address)
+    if throttle.last_failure_at < now - FORGET_AFTER:
+        throttle.failures = 0
+    throttle.failures += 1
+    throttle.last_failure_at = now
+    wait = throttle_wait(throttle.failures)
+    throttle.blocked_until = now + wait if wait else None
+    if throttle.failures == MAX_FAILED_LOGINS:
+        log.warning("sign-in to account %s from %s held back after failures", user.id, address)
+    db.session.execute(  # old records of the account, so the table stays small
+        delete(LoginThrottle).where(
+            LoginThrottle.user_id == user.id, LoginThrottle.last_failure_at < now - FORGET_AFTER
+        )
+    )
+
+
+def authenticate(email: str, password: str, address: str) -> User:
+    """Return the user whose credentials these are, or refuse with one message for all cases.
+
+    Failures are counted per account and client address (`address`); after MAX_FAILED_LOGINS
+    of them that address waits FIRST_WAIT, then twice as long after each further failure, up
+    to MAX_WAIT. Other addresses, and so the real user, are not held back. A success clears
+    the count of that address.
+    """
+    address = (address or "unknown")[:64]
     user = find_user(email)
     now = utcnow()
     if user is None or not user.active:
         check_password_hash(_dummy_hash(), password)
-        raise LoginRefusedError(locked=False)
-    if user.locked_until and user.locked_until > now:
+        raise LoginRefusedError()
+    throttle = _throttle(user, address)
+    if throttle is not None and throttle.blocked_until and throttle.blocked_until > now:
         check_password_hash(_dummy_hash(), password)  # the same work as for a real check
         raise LoginRefusedError(locked=True)
     if not user.check_password(password):
-        user.failed_logins = (user.failed_logins or 0) + 1
-        locked = user.failed_logins >= MAX_FAILED_LOGINS
-        if locked:
-            user.locked_until = now + timedelta(minutes=LOCK_MINUTES)
-            user.failed_logins = 0
-            record_change(user, "lock", {"locked_until": [None, user.locked_until]}, "login")
+        _count_failure(user, address, throttle, now)
         db.session.commit()
-        raise LoginRefusedError(locked=locked)
-    user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
+        raise LoginRefusedError()
+    if throttle is not None:
+        db.session.delete(throttle)
+    user.last_login_at = now
     db.session.commit()
     return user
+
+
+def clear_throttles(user: User) -> None:
+    """Forget the failed sign-ins of an account from every address (not committed)."""
+    db.session.execute(delete(LoginThrottle).where(LoginThrottle.user_id == user.id))
 
 
 def _password_errors(password: str, field: str = "password") -> dict:
@@ -88,12 +149,12 @@ def change_password(user: User, current: str, new: str) -> None:
 
 
 def reset_password(admin: User, user: User, new: str) -> None:
-    """Set a new password for someone (admins only) and lift a lock."""
+    """Set a new password for someone (admins only), ending their sessions and back-offs."""
     errors = _password_errors(new)
     if errors:
         raise EditError(errors)
     user.set_password(new)
-    user.failed_logins, user.locked_until = 0, None
+    clear_throttles(user)
     record_change(user, "update", {"password": [HIDDEN, HIDDEN]}, STAFF, admin)
     db.session.commit()
 

@@ -1,4 +1,4 @@
-"""Sign-in, lockout, CSRF, rate limits, security headers, passwords and roles."""
+"""Sign-in, sessions, throttling, CSRF, rate limits, security headers, passwords and roles."""
 
 from __future__ import annotations
 
@@ -8,8 +8,13 @@ from datetime import timedelta
 import pytest
 
 from kbm_map.extensions import db
-from kbm_map.models import AuditEntry, User, utcnow
-from kbm_map.services.accounts import MAX_FAILED_LOGINS
+from kbm_map.models import AuditEntry, LoginThrottle, User, utcnow
+from kbm_map.services.accounts import (
+    MAX_FAILED_LOGINS,
+    LoginRefusedError,
+    authenticate,
+    throttle_wait,
+)
 
 from .conftest import PASSWORD
 
@@ -75,6 +80,60 @@ def test_every_refusal_reads_the_same(client, forms, editor_user):
     assert len(set(refusals)) == 1
     assert "E-Mail-Adresse oder Passwort ist falsch." in refusals[-1]
     assert "gesperrt" not in refusals[-1]
+
+
+def from_address(app, address: str):
+    """Return a test client whose requests come from this client address."""
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
+def throttle_of(user_id: int, address: str) -> LoginThrottle | None:
+    """Return the stored failures of an account from one address."""
+    db.session.expire_all()
+    return db.session.query(LoginThrottle).filter_by(user_id=user_id, address=address).first()
+
+
+def test_failures_from_one_address_do_not_lock_out_another(app, forms, editor_user):
+    attacker = from_address(app, "203.0.113.7")
+    for _ in range(MAX_FAILED_LOGINS + 2):
+        forms.sign_in(attacker, editor_user.email, "falsches-passwort-123")
+    assert forms.sign_in(attacker, editor_user.email).status_code == 401  # held back
+    assert throttle_of(editor_user.id, "203.0.113.7").failures == MAX_FAILED_LOGINS
+    colleague = from_address(app, "198.51.100.20")
+    assert forms.sign_in(colleague, editor_user.email).status_code == 302
+    assert throttle_of(editor_user.id, "198.51.100.20") is None
+
+
+def test_the_back_off_doubles_and_ends_at_15_minutes(app, editor_user):
+    seconds = []
+    with app.test_request_context():
+        for _ in range(MAX_FAILED_LOGINS + 12):
+            with pytest.raises(LoginRefusedError):
+                authenticate(editor_user.email, "falsches-passwort-123", "192.0.2.1")
+            throttle = throttle_of(editor_user.id, "192.0.2.1")
+            wait = (throttle.blocked_until or throttle.last_failure_at) - throttle.last_failure_at
+            seconds.append(wait.total_seconds())
+            if throttle.blocked_until:  # let the wait pass
+                throttle.blocked_until = utcnow() - timedelta(seconds=1)
+                db.session.commit()
+    assert seconds[: MAX_FAILED_LOGINS - 1] == [0] * (MAX_FAILED_LOGINS - 1)
+    assert seconds[MAX_FAILED_LOGINS - 1 : MAX_FAILED_LOGINS + 4] == [1, 2, 4, 8, 16]
+    assert seconds[-1] == 15 * 60
+    assert throttle_wait(MAX_FAILED_LOGINS + 1000) == timedelta(minutes=15)
+
+
+def test_the_right_password_after_the_wait_clears_the_count(app, forms, editor_user):
+    client = from_address(app, "192.0.2.9")
+    for _ in range(MAX_FAILED_LOGINS):
+        forms.sign_in(client, editor_user.email, "falsches-passwort-123")
+    assert forms.sign_in(client, editor_user.email).status_code == 401  # within the wait
+    throttle = throttle_of(editor_user.id, "192.0.2.9")
+    throttle.blocked_until = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    assert forms.sign_in(client, editor_user.email).status_code == 302
+    assert throttle_of(editor_user.id, "192.0.2.9") is None
 
 
 def test_a_post_without_csrf_token_is_refused(app, admin_client):
@@ -214,9 +273,17 @@ def test_password_change_messages_are_german_and_beside_the_fields(admin_client,
     assert 'aria-describedby="new_password-hint new_password-error"' in html
 
 
-def test_an_admin_resets_a_password_and_lifts_the_lock(admin_client, forms, editor_user):
+def test_an_admin_resets_a_password_and_lifts_the_back_off(admin_client, forms, editor_user):
     user = db.session.get(User, editor_user.id)
-    user.locked_until = utcnow() + timedelta(minutes=10)
+    db.session.add(
+        LoginThrottle(
+            user_id=user.id,
+            address="192.0.2.5",
+            failures=9,
+            last_failure_at=utcnow(),
+            blocked_until=utcnow() + timedelta(minutes=10),
+        )
+    )
     db.session.commit()
     response = forms.post(
         admin_client,
@@ -224,8 +291,8 @@ def test_an_admin_resets_a_password_and_lifts_the_lock(admin_client, forms, edit
         {"password": "vom-admin-gesetzt", "reset": "1"},
     )
     assert response.status_code == 302
+    assert throttle_of(user.id, "192.0.2.5") is None
     db.session.refresh(user)
-    assert user.locked_until is None
     assert user.check_password("vom-admin-gesetzt")
     entry = db.session.query(AuditEntry).filter_by(entity_type="user", entity_id=user.id).all()[-1]
     assert entry.changes == {"password": ["***", "***"]}  # never the hash
