@@ -147,3 +147,13 @@ def edit_user(user_id: int):
     return render_template("admin/user_edit.html", account=user, form=form, reset=reset), (
         422 if failed else 200
     )
+
+
+@bp.post("/konten/<int:user_id>/sitzungen")
+@admin_required
+def end_user_sessions(user_id: int):
+    """End every session of an account on every device (a lost laptop, a copied cookie)."""
+    user = db.session.get(User, user_id) or abort(404)
+    accounts.end_sessions(user)
+    flash(_("Alle Sitzungen von %(email)s sind beendet.", email=user.email), "success")
+    return redirect(url_for("admin.edit_user", user_id=user.id))

@@ -229,6 +229,22 @@ def test_logout_ends_the_sessions_on_other_devices_too(app, forms, editor_user):
     assert second.get("/admin/").status_code == 302
 
 
+def test_an_admin_ends_all_sessions_of_an_account(app, admin_client, forms, editor_user):
+    editor = app.test_client()
+    forms.sign_in(editor, editor_user.email)
+    html = admin_client.get(f"/admin/konten/{editor_user.id}").get_data(as_text=True)
+    assert f'action="/admin/konten/{editor_user.id}/sitzungen"' in html
+    response = forms.post(admin_client, f"/admin/konten/{editor_user.id}/sitzungen")
+    assert response.status_code == 302
+    assert editor.get("/admin/").status_code == 302
+    assert forms.sign_in(app.test_client(), editor_user.email).status_code == 302  # password kept
+
+
+def test_editors_cannot_end_other_sessions(editor_client, forms, admin_user):
+    response = forms.post(editor_client, f"/admin/konten/{admin_user.id}/sitzungen")
+    assert response.status_code == 403
+
+
 def test_a_session_id_with_a_foreign_token_is_refused(app, editor_user):
     from kbm_map.admin.security import load_user
 
