@@ -88,3 +88,29 @@ def test_postgresql_without_postgis_is_explained(postgis_url):
     finally:
         with psycopg.connect(dbname=url.database, autocommit=True, **params) as conn:
             conn.execute("DROP DATABASE IF EXISTS kbm_test_no_postgis")
+
+
+def test_existing_accounts_get_their_own_session_token(app_ctx):
+    """Migration 3e8b5f1a7c20 gives every account already there a different random token."""
+    from flask_migrate import downgrade
+
+    from kbm_map.db import MIGRATIONS_DIR
+
+    db.session.remove()
+    downgrade(directory=MIGRATIONS_DIR, revision="9d3a6c2e5b71")
+    with db.engine.begin() as conn:
+        for email in ("a@example.org", "b@example.org"):
+            conn.execute(
+                text(
+                    "INSERT INTO users (email, name, password_hash, role, active, failed_logins,"
+                    " created_at, updated_at) VALUES (:e, :e, 'x', 'editor', true, 0,"
+                    " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+                ),
+                {"e": email},
+            )
+    upgrade_schema()
+    with db.engine.connect() as conn:
+        tokens = conn.execute(text("SELECT session_token FROM users")).scalars().all()
+    assert len(tokens) == 2 and len(set(tokens)) == 2
+    assert all(len(token) >= 40 for token in tokens)
+    assert "login_throttles" in inspect(db.engine).get_table_names()
