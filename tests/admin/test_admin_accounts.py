@@ -59,6 +59,14 @@ def test_a_wrong_password_is_refused_without_saying_which_part_is_wrong(client, 
     assert message in unknown.get_data(as_text=True)
 
 
+@pytest.fixture()
+def long_wait(monkeypatch):
+    """Make the first wait a minute, so a slow test run cannot outlast it."""
+    from kbm_map.services import accounts
+
+    monkeypatch.setattr(accounts, "FIRST_WAIT", timedelta(minutes=1))
+
+
 def without_token(response, email: str) -> str:
     """Return a login page's HTML without its CSRF token and with the address typed in blanked.
 
@@ -68,7 +76,7 @@ def without_token(response, email: str) -> str:
     return html.replace(email, "ADDRESS")
 
 
-def test_every_refusal_reads_the_same(client, forms, editor_user):
+def test_every_refusal_reads_the_same(client, forms, editor_user, long_wait):
     unknown = "niemand@example.org"
     refusals = [without_token(forms.sign_in(client, unknown, PASSWORD), unknown)]
     codes = [401]
@@ -95,7 +103,7 @@ def throttle_of(user_id: int, address: str) -> LoginThrottle | None:
     return db.session.query(LoginThrottle).filter_by(user_id=user_id, address=address).first()
 
 
-def test_failures_from_one_address_do_not_lock_out_another(app, forms, editor_user):
+def test_failures_from_one_address_do_not_lock_out_another(app, forms, editor_user, long_wait):
     attacker = from_address(app, "203.0.113.7")
     for _ in range(MAX_FAILED_LOGINS + 2):
         forms.sign_in(attacker, editor_user.email, "falsches-passwort-123")
@@ -124,7 +132,7 @@ def test_the_back_off_doubles_and_ends_at_15_minutes(app, editor_user):
     assert throttle_wait(MAX_FAILED_LOGINS + 1000) == timedelta(minutes=15)
 
 
-def test_the_right_password_after_the_wait_clears_the_count(app, forms, editor_user):
+def test_the_right_password_after_the_wait_clears_the_count(app, forms, editor_user, long_wait):
     client = from_address(app, "192.0.2.9")
     for _ in range(MAX_FAILED_LOGINS):
         forms.sign_in(client, editor_user.email, "falsches-passwort-123")
