@@ -75,6 +75,7 @@ def check_headers(response, path: str) -> None:
 
 
 def test_every_parameterless_get_route_sends_the_headers(client, app_ctx):
+    """Check every GET rule of the URL map that needs no value (admin ones answer a redirect)."""
     paths = get_routes_without_parameters(app_ctx)
     assert len(paths) >= 30
     for path in paths:
@@ -87,6 +88,7 @@ def test_every_parameterless_get_route_sends_the_headers(client, app_ctx):
 def test_answers_with_parameters_errors_and_redirects_send_the_headers(
     client, entries, path, status
 ):
+    """Check pages with ids and slugs, 400 and 404 answers, redirects and a static file."""
     path = path.format(**entries)
     response = client.get(path)
     response.close()  # static files are open until then
@@ -96,12 +98,17 @@ def test_answers_with_parameters_errors_and_redirects_send_the_headers(
 
 
 def test_post_answers_send_the_headers(client, entries):
+    """Check a report form POST without CSRF token (400) and a POST to the API (405)."""
     response = client.post(f"/de/melden/location/{entries['location_id']}", data={})
+    assert response.status_code == 400
     check_headers(response, "POST melden")
-    check_headers(client.post("/api/v1/search"), "POST api")
+    response = client.post("/api/v1/search")
+    assert response.status_code == 405
+    check_headers(response, "POST api")
 
 
 def test_each_page_has_its_own_nonce_and_every_inline_script_carries_it(client, entries):
+    """Check that the nonce changes per request and the Lernort map's script has it."""
     first = client.get(f"/de/lernort/{entries['location']}")
     second = client.get(f"/de/lernort/{entries['location']}")
     nonces = [
@@ -115,6 +122,7 @@ def test_each_page_has_its_own_nonce_and_every_inline_script_carries_it(client, 
 
 
 def test_own_policies_and_cache_rules_stay(client, app_ctx, monkeypatch):
+    """Check that embed and staff keep their policy and every response its Cache-Control."""
     monkeypatch.setitem(app_ctx.config, "EMBED_ORIGINS", ("https://www.lindenau.de",))
     embed = client.get("/embed/map")
     assert embed.headers["Content-Security-Policy"].endswith(
@@ -130,7 +138,26 @@ def test_own_policies_and_cache_rules_stay(client, app_ctx, monkeypatch):
 
 
 def test_the_tile_host_may_serve_images_and_be_connected_to(client, app_ctx, monkeypatch):
+    """Check that the host of KBM_TILE_URL is allowed for images and connections."""
     monkeypatch.setitem(app_ctx.config, "TILE_URL", "https://{s}.tiles.example.org/{z}/{x}/{y}.png")
     policy = client.get("/de/suche").headers["Content-Security-Policy"]
     assert "img-src 'self' data: https://*.tiles.example.org" in policy
     assert "connect-src 'self' https://*.tiles.example.org" in policy
+
+
+def test_unexpected_errors_send_the_headers(tmp_path):
+    """Check a 500 page and a 500 API answer."""
+    from kbm_map import create_app
+
+    fresh = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.sqlite'}"})
+
+    @fresh.get("/kaputt-test")
+    @fresh.get("/api/v1/kaputt-test")
+    def broken():
+        """Fail the way a bug would."""
+        raise RuntimeError("secret detail")
+
+    for path in ("/kaputt-test", "/api/v1/kaputt-test"):
+        response = fresh.test_client().get(path)
+        assert response.status_code == 500
+        check_headers(response, path)

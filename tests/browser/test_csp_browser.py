@@ -53,6 +53,7 @@ def visit(page, url: str) -> None:
 
 
 def test_public_pages_report_no_csp_violation(live_server, page, demo, app_ctx, monkeypatch):
+    """Open every kind of public page, with tiles, and find no CSP violation."""
     with serve({"/tiles/": ("image/png", TILE)}) as tiles:
         monkeypatch.setitem(app_ctx.config, "TILE_URL", f"{tiles}/tiles/{{z}}/{{x}}/{{y}}.png")
         paths = public_pages() + list(MAP_PAGES)
@@ -64,6 +65,7 @@ def test_public_pages_report_no_csp_violation(live_server, page, demo, app_ctx, 
 
 
 def test_a_violation_is_caught(live_server, page, app_ctx):
+    """Check that the fixture does notice a violation (an injected inline script)."""
     page.page.goto(f"{live_server}/de/")
     page.page.evaluate(
         "() => { const s = document.createElement('script');"
