@@ -42,10 +42,6 @@ def content_security_policy(ancestors: str) -> str:
     return headers.content_security_policy(ancestors)
 
 
-csp_nonce = headers.csp_nonce  # the map templates' nonce, the same as every page's
-tile_source = headers.tile_source
-
-
 def embed_args(args: MultiDict, drop=("page", "per_page", "sort")) -> MultiDict:
     """Return the query arguments worth keeping in an embed URL."""
     return MultiDict([(k, v) for k, v in args.items(multi=True) if k not in drop and v != ""])

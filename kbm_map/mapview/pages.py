@@ -20,8 +20,8 @@ bp.url_defaults(add_language)
 
 @bp.app_context_processor
 def map_helpers():
-    """Give the map templates their nonce and the JSON serialiser for script elements."""
-    return {"csp_nonce": embedding.csp_nonce, "json_for_script": json_for_script}
+    """Give the map templates the JSON serialiser for script elements (csp_nonce is global)."""
+    return {"json_for_script": json_for_script}
 
 
 @bp.get("/<lang:lang>/karte")
