@@ -13,7 +13,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(config: dict | None = None) -> Flask:
     """Create the Flask app from KBM_* environment variables, overridden by `config`."""
-    from . import cli, db, errorpages, i18n, models, routing  # noqa: F401  (models registers the tables)
+    from . import cli, db, errorpages, headers, i18n, models, routing  # noqa: F401  (models registers the tables)
     from .config import load_config
 
     instance_path = os.environ.get("KBM_INSTANCE_PATH") or str(PROJECT_ROOT / "instance")
@@ -37,6 +37,7 @@ def create_app(config: dict | None = None) -> Flask:
     search_engine.init_app(app)  # the search backend of KBM_SEARCH_BACKEND, opened on first use
     cli.init_app(app)
     errorpages.init_app(app)
+    headers.init_app(app)  # CSP, nosniff, referrer and framing on every response
 
     from .public import bp as public_bp
     from .public import templating

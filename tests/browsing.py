@@ -35,6 +35,10 @@ AXE_RUN = """async () => {
         nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5)
     }));
 }"""
+# Reports every Content-Security-Policy violation of a page (its own console message aside).
+CSP_LISTENER = """document.addEventListener('securitypolicyviolation', (e) => console.error(
+    `CSP violation: ${e.effectiveDirective} blocked ${e.blockedURI || 'inline'}` +
+    ` at ${e.sourceFile || e.documentURI}:${e.lineNumber}`));"""
 
 
 @pytest.fixture(scope="session")
@@ -54,15 +58,25 @@ def browser():
 
 
 class RecordingPage:
-    """A page that records every request it makes and every console error."""
+    """A page that records every request it makes, every console error and CSP violation."""
 
     def __init__(self, page):
         self.page = page
         self.requests: list[str] = []
         self.console_errors: list[str] = []
+        self.csp_violations: list[str] = []
+        page.add_init_script(CSP_LISTENER)
         page.on("request", lambda request: self.requests.append(request.url))
-        page.on("console", lambda msg: msg.type == "error" and self.console_errors.append(msg.text))
+        page.on("console", self.record_console)
         page.on("pageerror", lambda exc: self.console_errors.append(str(exc)))
+
+    def record_console(self, msg) -> None:
+        """Keep console errors; those about the Content-Security-Policy also as violations."""
+        if msg.type != "error":
+            return
+        self.console_errors.append(msg.text)
+        if msg.text.startswith("CSP violation:") or "Content Security Policy" in msg.text:
+            self.csp_violations.append(msg.text)
 
     def foreign_requests(self) -> list[str]:
         """Return the requests that went anywhere but 127.0.0.1 (data: URLs aside)."""

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-import secrets
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from flask import current_app, g, request, url_for
+from flask import current_app, request, url_for
 from markupsafe import escape
 from werkzeug.datastructures import MultiDict
 
+from .. import headers
 from ..errors import ConfigError
 
 # A CSP host source with scheme: https://example.org, https://*.example.org, http://host:8080
@@ -37,37 +37,9 @@ def frame_ancestors() -> str:
     return " ".join(("'self'", *origins))
 
 
-def csp_nonce() -> str:
-    """Return this request's nonce for the one inline script (folium's map setup)."""
-    if "csp_nonce" not in g:
-        g.csp_nonce = secrets.token_urlsafe(16)
-    return g.csp_nonce
-
-
-def tile_source() -> str:
-    """Return the tile server's origin for img-src, or nothing without tiles."""
-    url = current_app.config.get("TILE_URL") or ""
-    parts = urlsplit(url)
-    if parts.scheme in ("http", "https") and parts.netloc:
-        return f"{parts.scheme}://{re.sub(r'{[a-z]}', '*', parts.netloc)}"
-    return ""
-
-
 def content_security_policy(ancestors: str) -> str:
-    """Return the map pages' policy: own assets, the nonce'd map setup, tiles from their host."""
-    nonce = csp_nonce()
-    return "; ".join(
-        (
-            "default-src 'self'",
-            f"script-src 'self' 'nonce-{nonce}'",
-            "style-src 'self'",
-            f"img-src 'self' data: {tile_source()}".rstrip(),
-            "connect-src 'self'",
-            "object-src 'none'",
-            "base-uri 'none'",
-            f"frame-ancestors {ancestors}",
-        )
-    )
+    """Return the map pages' policy: the site's own, framed by `ancestors`."""
+    return headers.content_security_policy(ancestors)
 
 
 def embed_args(args: MultiDict, drop=("page", "per_page", "sort")) -> MultiDict:

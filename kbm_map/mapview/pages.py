@@ -20,8 +20,8 @@ bp.url_defaults(add_language)
 
 @bp.app_context_processor
 def map_helpers():
-    """Give the map templates their nonce and the JSON serialiser for script elements."""
-    return {"csp_nonce": embedding.csp_nonce, "json_for_script": json_for_script}
+    """Give the map templates the JSON serialiser for script elements (csp_nonce is global)."""
+    return {"json_for_script": json_for_script}
 
 
 @bp.get("/<lang:lang>/karte")
@@ -43,7 +43,13 @@ def embed():
     try:
         wanted = parse_map_request(request.args, extra=("height", "layer"))
     except ParamError as error:
-        return render_template("embed/error.html", error=error), 400
+        response = current_app.make_response(
+            (render_template("embed/error.html", error=error), 400)
+        )
+        response.headers["Content-Security-Policy"] = embedding.content_security_policy(
+            embedding.frame_ancestors()  # the error shows in the same frame as the map would
+        )
+        return response
     g.lang = wanted.lang
     refresh()  # the language comes from the query here, after Babel may have looked
     response = current_app.make_response(
