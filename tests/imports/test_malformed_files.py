@@ -91,11 +91,16 @@ def test_utf32_with_a_byte_order_mark_is_read(runner, tmp_path):
     assert db.session.scalar(select(func.count()).select_from(Location)) == 1
 
 
-def test_a_bad_file_keeps_what_an_import_stored(runner, tmp_path):
-    good = tmp_path / "good.json"
+def write_one_kita(path):
+    """Write an Overpass JSON file with one Kita and return its path."""
     kita = {"type": "node", "id": 1, "lat": 52.5, "lon": 13.4, "tags": {"amenity": "kindergarten"}}
     kita["tags"]["name"] = "Kita Sonnenschein"
-    good.write_text(json.dumps({"elements": [kita]}))
+    path.write_text(json.dumps({"elements": [kita]}))
+    return path
+
+
+def test_a_bad_file_keeps_what_an_import_stored(runner, tmp_path):
+    good = write_one_kita(tmp_path / "good.json")
     assert cli(runner, "import --source kitas", good, "osm-kitas").exit_code == 0
     before = stored()
     bad = tmp_path / "good.json"
@@ -109,10 +114,7 @@ def test_a_bad_file_keeps_what_an_import_stored(runner, tmp_path):
 
 
 def test_refresh_of_a_file_that_broke_says_so_and_keeps_the_entries(runner, tmp_path):
-    path = tmp_path / "kitas.json"
-    kita = {"type": "node", "id": 1, "lat": 52.5, "lon": 13.4, "tags": {"amenity": "kindergarten"}}
-    kita["tags"]["name"] = "Kita Sonnenschein"
-    path.write_text(json.dumps({"elements": [kita]}))
+    path = write_one_kita(tmp_path / "kitas.json")
     assert cli(runner, "import --source kitas", path, "osm-kitas").exit_code == 0
     before = stored()
     path.write_bytes(b"[" * 10_000)
